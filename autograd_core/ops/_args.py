@@ -351,7 +351,41 @@ class BroadcastError(RuntimeError, ValueError):
 def broadcast_error(op_name, a, b):
     """PyTorch's message (the first mismatching dimension from the right, numbered in the
     broadcast result), then the op and both shapes."""
-    sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
+    return shapes_error(op_name, tuple(np.shape(a)), tuple(np.shape(b)))
+
+
+def broadcast_in_order(op_name, shapes):
+    """The shape an elementwise op broadcasts its operands' ``shapes`` to, each against the
+    broadcast of those before it (ATen's TensorIterator order, which PyTorch's message
+    follows: ``where(c, x, y)`` names ``c`` then ``x``), else PyTorch's RuntimeError naming
+    the first pair that fails."""
+    out = tuple(shapes[0])
+    for s in shapes[1:]:
+        if s != out:
+            s = tuple(s)
+            n = len(out) - len(s)
+            merged = list(out[:n]) if n > 0 else list(s[:-n])
+            for a, b in zip(out[-len(s):] if n > 0 else out, s[-n:] if n < 0 else s):
+                if a == b or b == 1:
+                    merged.append(a)
+                elif a == 1:
+                    merged.append(b)
+                else:
+                    raise shapes_error(op_name, out, s)
+            out = tuple(merged)
+    return out
+
+
+def check_output_shape(shape, full):
+    """PyTorch's refusal of an in-place write of a result of broadcast shape ``full`` into a
+    tensor of ``shape``."""
+    if tuple(full) != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(full)}")
+
+
+def shapes_error(op_name, sa, sb):
+    """``broadcast_error`` of two shapes."""
     n = max(len(sa), len(sb))
     pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
     dim = next((d for d in range(n - 1, -1, -1) if pa[d] != pb[d] and 1 not in (pa[d], pb[d])),

@@ -218,6 +218,8 @@ def roll(input: Tensor, shifts: builtins.int | Sequence[builtins.int],
                 [1, 2]])
     """
     sh = _dims(shifts)
+    if not sh:
+        raise RuntimeError("`shifts` required")
     if dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0):
         if len(sh) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
@@ -226,10 +228,12 @@ def roll(input: Tensor, shifts: builtins.int | Sequence[builtins.int],
     if len(sh) != len(ds):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, "
                            f"dims:{len(ds)}")
+    if input.ndim == 0:  # PyTorch's, whatever the dim (a 0-d tensor has none to roll along)
+        raise IndexError(f"Dimension specified as {ds[0]} but tensor has no dimensions")
     out = input
     for s, d in zip(sh, ds):
         d = _args.norm_dim(d, input.ndim, "roll")
-        n = input.shape[d] if input.ndim else 1
+        n = input.shape[d]
         if n and int(s) % n:
             idx = (np.arange(n, dtype=np.int64) - int(s)) % n
             out = _along(out, d, idx)
@@ -580,9 +584,10 @@ def take_along_dim(input: Tensor, indices: Tensor,
     d = _args.norm_dim(dim, input.ndim, "take_along_dim")
     n = input.shape[d]
     idx = np.where(idx < 0, idx + n, idx)
-    shape = list(np.broadcast_shapes(
-        tuple(s for i, s in enumerate(input.shape) if i != d),
-        tuple(s for i, s in enumerate(idx.shape) if i != d)))
+    # broadcast but along dim, with PyTorch's error (the shapes with a 1 at dim)
+    shape = list(_args.broadcast_in_order("take_along_dim", [
+        tuple(1 if i == d else s for i, s in enumerate(x)) for x in (input.shape, idx.shape)]))
+    del shape[d]
     ishape, xshape = shape.copy(), shape.copy()
     ishape.insert(d, idx.shape[d])
     xshape.insert(d, n)
@@ -609,7 +614,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = np.broadcast_shapes(tuple(input.shape), m.shape)
+    shape = _args.broadcast_in_order("masked_select", [m.shape, tuple(input.shape)])
     x = input if tuple(input.shape) == shape else input.expand(shape)
     return getitem(x, np.broadcast_to(m, shape).copy())
 

@@ -94,7 +94,7 @@ def _logical(name, fn, example):
         "Example::\n\n    >>> import autograd_core as ag\n"
         f"    >>> ag.{name}(ag.tensor([True, False, True]), ag.tensor([True, True, False]))\n"
         f"    {example}\n")
-    return op(name, method=True, samples=())(logical)
+    return op(name, method=True, samples=(), elementwise=True)(logical)
 
 
 logical_and = _logical("logical_and", np.logical_and, "tensor([ True, False, False])")
@@ -187,7 +187,8 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
         >>> a.shape, b.shape
         (autograd_core.Size([2, 3]), autograd_core.Size([2, 3]))
     """
-    shape = broadcast_shapes(*(t.shape for t in tensors))
+    shapes = [tuple(t.shape) for t in tensors]
+    shape = _args.broadcast_in_order("broadcast_tensors", shapes) if shapes else ()
     # a tensor already of the shape is returned itself, as PyTorch's (expand makes a view)
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
@@ -404,7 +405,7 @@ def positive(input: Tensor) -> Tensor:
     return input
 
 
-@op("float_power", method=True, samples=())  # float64 whatever the inputs: tested by hand
+@op("float_power", method=True, samples=(), elementwise=True)  # float64 whatever the inputs: tested by hand
 def float_power(input: Any, exponent: Any) -> Tensor:
     """Raise ``input`` to ``exponent`` in double precision: the result is float64 always.
 
@@ -722,7 +723,7 @@ class Binomial(_NoDerivative):
     pass
 
 
-@op("binomial", node=Binomial, samples=(), grad_fn="NotImplemented")
+@op("binomial", node=Binomial, samples=(), grad_fn="NotImplemented", elementwise=True)
 def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
     """Draw from the binomial distribution with ``count`` trials and success probability
     ``prob`` (broadcast together), one draw per element, in ``count``'s dtype. Not
@@ -771,7 +772,8 @@ def _binomial_draw(n, p, rng):
     return rng.binomial(trials, p).astype(np.result_type(n))
 
 
-@op("floor_divide", node=FloorDivide, method=True, samples=(), grad_fn="NotImplemented")
+@op("floor_divide", node=FloorDivide, method=True, samples=(), grad_fn="NotImplemented",
+    elementwise=True)
 def floor_divide(input: Any, other: Any) -> Tensor:
     """Divide ``input`` by ``other`` elementwise and round the quotient down (``//``).
 
@@ -798,7 +800,8 @@ def _floor_div(a, b):
     return _div_rounded(a, b, "floor")  # PyTorch's floor_divide is div(..., "floor")
 
 
-@op("heaviside", node=Heaviside, method=True, samples=(), grad_fn="NotImplemented")
+@op("heaviside", node=Heaviside, method=True, samples=(), grad_fn="NotImplemented",
+    elementwise=True)
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """Return the Heaviside step of ``input``: 0 where negative, 1 where positive, and
     ``values`` where ``input`` is zero. Both must have the same dtype. Not differentiable, as

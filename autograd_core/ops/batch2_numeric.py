@@ -573,7 +573,7 @@ def _integer_op(name, fn, example, call, bools=True, what=""):
         "Args:\n    input (Tensor): the first operand.\n    other (Tensor or int): the second "
         "operand.\n\nExample::\n\n    >>> import autograd_core as ag\n"
         f"    >>> ag.{name}({call})\n    {example}\n")
-    return op(name, method=True, samples=())(integer)
+    return op(name, method=True, samples=(), elementwise=True)(integer)
 
 
 gcd = _integer_op("gcd", np.gcd, "tensor([3, 1, 4])",
@@ -614,7 +614,7 @@ def _shift(left):
 _LSHIFT, _RSHIFT = _shift(True), _shift(False)
 
 
-@op("bitwise_left_shift", method=True, samples=())
+@op("bitwise_left_shift", method=True, samples=(), elementwise=True)
 def bitwise_left_shift(input: Any, other: Any) -> Tensor:
     """Shift the bits of integer ``input`` left by ``other`` (they broadcast and promote as
     arithmetic does). Not differentiable; also ``input << other``.
@@ -637,7 +637,7 @@ def bitwise_left_shift(input: Any, other: Any) -> Tensor:
     return _binary_values("bitwise_left_shift", _LSHIFT, input, other)
 
 
-@op("bitwise_right_shift", method=True, samples=())
+@op("bitwise_right_shift", method=True, samples=(), elementwise=True)
 def bitwise_right_shift(input: Any, other: Any) -> Tensor:
     """Shift the bits of integer ``input`` right by ``other``, arithmetically (the sign is
     kept). Not differentiable; also ``input >> other``.

@@ -522,7 +522,9 @@ def _raw(x):
     return x._data if isinstance(x, Tensor) else x
 
 
-@op("rsub", samples=[Sample("rsub", lambda a, b: rsub(a, b, alpha=2.0), 2, broadcasts=True)])
+# (not checked as elementwise here: its sub of (other, input) raises in PyTorch's order)
+@op("rsub", samples=[Sample("rsub", lambda a, b: rsub(a, b, alpha=2.0), 2, broadcasts=True)],
+    elementwise=False)
 def rsub(input: Any, other: Any, alpha: builtins.float = 1) -> Tensor:
     """Subtract ``input``, scaled by ``alpha``, from ``other``: ``other - alpha * input``
     (``sub`` with its operands swapped).
@@ -715,7 +717,7 @@ class ScalarPow(Node):
         return (_exponent_grad(g, self.base, x, y),)
 
 
-@op("pow", node=Pow, method=True, samples=[
+@op("pow", node=Pow, method=True, elementwise=True, samples=[
     _binary_sample("pow", lambda a, b: a ** b, "**", domain="positive"),
     Sample("pow_scalar", lambda a: a ** 3.0)])
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -896,6 +898,14 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
         raise TypeError("where() takes a condition alone or a condition, input and other")
     # the condition goes in as a tensor: a captured step reads it at every replay
     cond = condition if isinstance(condition, Tensor) else np.asarray(condition)
+    kind = (cond._data if isinstance(cond, Tensor) else cond).dtype
+    if kind == np.uint8:
+        warn_caller("where received a uint8 condition tensor. This behavior is deprecated and "
+                    "will be removed in a future version of PyTorch. Use a boolean condition "
+                    "instead.")
+    elif kind != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_args.torch_name(kind)}")
     return Where.apply(cond, input, other)
 
 
@@ -978,7 +988,8 @@ def _comparison(name, fn, symbol, example, alias=None):
         "    other (Tensor or number): what to compare it with.\n\n"
         "Example::\n\n    >>> import autograd_core as ag\n"
         f"    >>> ag.{name}(ag.tensor([1.0, 2.0, 3.0]), 2.0)\n    {example}\n")
-    return op(name, method=True, samples=(), aliases=(alias,) if alias else ())(compare)
+    return op(name, method=True, samples=(), aliases=(alias,) if alias else (),
+              elementwise=True)(compare)
 
 
 eq = _comparison("eq", np.equal, "==", "tensor([False,  True, False])")

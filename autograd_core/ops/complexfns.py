@@ -384,7 +384,7 @@ class Polar(Node):
         return ga, gb
 
 
-@op("complex", method=False, samples=())
+@op("complex", method=False, samples=(), elementwise=True)
 def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
     """Return the complex tensor ``real + i * imag`` (with broadcasting).
 
@@ -406,7 +406,7 @@ def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001 - PyTorch's nam
     return Complex.apply(real, imag)
 
 
-@op("polar", method=False, samples=())
+@op("polar", method=False, samples=(), elementwise=True)
 def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
     """Return the complex tensor with absolute values ``abs`` and angles ``angle``:
     ``abs * (cos(angle) + i * sin(angle))`` (with broadcasting).

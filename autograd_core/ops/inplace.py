@@ -41,6 +41,8 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
     if sources:
         _args.check_input_overlap(t._data, sources, full=disjoint)
     result = compute()
+    if result.requires_grad and t._data.dtype.kind not in "fc":
+        result = result.detach()  # PyTorch's copy_ records no write into an integer/bool tensor
     if recording and result.requires_grad and not t.requires_grad:
         _refuse_view_write(t, view_name=view_name)  # a value that requires grad written
     if _CATEGORY[result._data.dtype.kind] > _CATEGORY[t._data.dtype.kind]:
@@ -48,11 +50,7 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         # signed and unsigned integers are one category (uint8 += int16 wraps, as there)
         raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
                            f"the desired output type {_args.torch_name(t._data.dtype)}")
-    if result._data.shape != t._data.shape:
-        raise RuntimeError(
-            f"in-place operation: result of shape {result._data.shape} cannot be written into a "
-            f"tensor of shape {t._data.shape}"
-        )
+    _args.check_output_shape(t._data.shape, result._data.shape)
     base = t._base if result.requires_grad else None
     # (not only ``base``: a view taken before its leaf's requires_grad_() requires no grad)
     leaf = t._base if recording else None

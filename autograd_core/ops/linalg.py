@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops._args import check_added_input, torch_name
+from autograd_core.ops._args import check_added_input, not_implemented, promote_pair, torch_name
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops._args import CPP_NAMES as _CPP_NAMES  # noqa: F401 - its importers
 from autograd_core.ops.shape import _as_view
@@ -319,6 +319,46 @@ def _parse_einsum(equation, shapes):
     return out_terms, output
 
 
+_INT64 = np.dtype(np.int64)
+
+
+def _einsum_dtype(terms, output, shapes, dtypes):
+    """The dtype of PyTorch's einsum of operands of several dtypes, or its error. PyTorch
+    multiplies the operands pairwise, left to right: a pair that sums out a letter of size
+    above 1 in both (the last two operands holding it) is a ``bmm``, which takes one dtype
+    only ("expected scalar type Float but found Double"); any other pair is an elementwise
+    product, which promotes (``"i,j->ij"`` of float32 and float64 is float64). A letter one
+    operand holds alone is summed out of it first, integers into int64."""
+    sizes = [dict(zip(t, s)) for t, s in zip(terms, shapes)]
+    summed = set("".join(terms)) - set(output)
+    left = {c: sum(sz.get(c, 1) != 1 for sz in sizes) for c in summed}  # operands holding c
+    acc, dt = sizes[0], dtypes[0]
+    for sz, other in zip(sizes[1:], dtypes[1:]):
+        bmm = False
+        for c in summed:
+            in_acc, in_other = acc.get(c, 1) != 1, sz.get(c, 1) != 1
+            if in_acc and in_other:
+                left[c] -= 1
+                bmm = bmm or left[c] == 1
+            elif left[c] == 1 and (in_acc or in_other):  # summed alone first: integers to int64
+                if in_acc:
+                    dt = _INT64 if dt.kind in "biu" else dt
+                else:
+                    other = _INT64 if other.kind in "biu" else other
+            else:
+                continue
+            if left[c] == 1:
+                left[c] = 0
+        if bmm and dt.kind == "b":
+            raise not_implemented("bmm", dt)
+        if bmm and other != dt:
+            raise RuntimeError(f"expected scalar type {torch_name(dt)} but found "
+                               f"{torch_name(other)}")
+        dt = promote_pair(dt, other)
+        acc = {c: max(acc.get(c, 1), sz.get(c, 1)) for c in {*acc, *sz}}
+    return dt
+
+
 def _einsum_any(terms, output, *xs):
     """``np.einsum`` on arrays; the recorded op when any operand is a Tensor (create_graph)."""
     if any(isinstance(x, Tensor) for x in xs):
@@ -490,12 +530,13 @@ def einsum(*args: Any) -> Tensor:
         operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum(): must provide at least one operand")
-    dtypes = {np.asarray(o._data if isinstance(o, Tensor) else o).dtype for o in operands}
-    if len(dtypes) > 1:
-        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
-                           f"{sorted(str(d) for d in dtypes)}")
+    dtypes = [np.asarray(o._data if isinstance(o, Tensor) else o).dtype for o in operands]
     shapes = [_shape(o) for o in operands]
     spec = _parse_einsum(equation, shapes)
+    if len(dtypes) > 1 and (len(set(dtypes)) > 1 or dtypes[0].kind in "biu"):
+        dt = _einsum_dtype(spec[0], spec[1], shapes, dtypes)
+        operands = tuple(o if d == dt else o.to(dt) if isinstance(o, Tensor) else
+                         np.asarray(o, dt) for o, d in zip(operands, dtypes))
     if len(operands) == 1 and isinstance(operands[0], Tensor) and \
             operands[0]._data.dtype.kind in "biu" and set(spec[0][0]) - set(spec[1]):
         # one operand with a letter summed out is PyTorch's sum: integers and bools add up in

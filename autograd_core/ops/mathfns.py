@@ -24,7 +24,8 @@ from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._xp import _times
-from autograd_core.ops.binary import _div_rounded, _promote, _value_first, result_type
+from autograd_core.ops.binary import (Sub, _div_rounded, _promote, _refuse_bool_sub, _ufunc,
+                                      _value_first, result_type)
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op, opmath_node
@@ -966,7 +967,12 @@ class Sgn(_ZeroGrad):
             y = np.sign(input)  # numpy >= 2: z / |z|, 0 at 0
             self.save_for_backward(input, y)
             return y
+        self.save_for_backward(input)  # PyTorch's node saves it for real inputs too
         return _sign(input)
+
+    def backward(self, g):
+        self.saved  # noqa: B018  (an in-place change of the input refuses, as PyTorch's)
+        return super().backward(g)
 
     def complex_backward(self, g):
         # s = z / |z|: ds/dz = 1 / (2|z|) and ds/dz* = -s^2 / (2|z|), so the gradient is
@@ -1027,7 +1033,7 @@ class NanToNum(Node):
         return (xp.where(finite, g, 0.0),)
 
 
-@op("clamp_min", method=True, samples=[
+@op("clamp_min", method=True, elementwise=True, samples=[
     Sample("clamp_min", lambda a: clamp_min(a, 0.1), domain="away_from_clamp")])
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Clamp every element of ``input`` to at least ``min``: ``clamp(input, min=min)``.
@@ -1045,7 +1051,7 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's argu
     return clamp_to(input, min, None, ClampMin)
 
 
-@op("clamp_max", method=True, samples=[
+@op("clamp_max", method=True, elementwise=True, samples=[
     Sample("clamp_max", lambda a: clamp_max(a, 0.1), domain="away_from_clamp")])
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Clamp every element of ``input`` to at most ``max``: ``clamp(input, max=max)``.
@@ -1696,7 +1702,8 @@ def cumprod(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None)
 class _NanToZero(Node):
     """``x`` with NaN replaced by 0. The mask is found in forward (so a step captured by
     ``ag.compile`` finds it afresh at each replay, never a stale one) and saved; backward is
-    ``g * mask`` (linear in ``g``: the same expression serves create_graph)."""
+    ``g * mask`` (linear in ``g``: the same expression serves create_graph). ``x`` is saved
+    too, as PyTorch's nansum saves it: an in-place change of it refuses backward."""
 
     _op_name = "nansum"  # the public op a refusal names (Node.op_name)
 
@@ -1704,11 +1711,11 @@ class _NanToZero(Node):
 
     def forward(self, x):
         keep = ~np.isnan(x)
-        self.save_for_backward(keep.astype(x.dtype))
+        self.save_for_backward(keep.astype(x.dtype), x)
         return np.where(keep, x, x.dtype.type(0))
 
     def backward(self, g):
-        (keep,) = self.saved
+        keep, _ = self.saved
         return (g * keep,)
 
 
@@ -1832,14 +1839,18 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
 
 class EvenlySpread(Node):
     """``value``, an element that a full reduction (median, nanmedian) selected from ``x``,
-    with PyTorch's gradient: split evenly over the elements equal to it (the NaNs if NaN)."""
+    with PyTorch's gradient: split evenly over the elements equal to it (the NaNs if NaN).
+    ``x`` is saved, as PyTorch's node saves it: an in-place change of it, or a second
+    backward without ``retain_graph``, refuses."""
 
     def forward(self, x, value):
         with np.errstate(invalid="ignore"):
             self.mask = np.isnan(x) if np.isnan(value) else x == value
+        self.save_for_backward(x)
         return np.asarray(value, x.dtype)
 
     def backward(self, g):
+        self.saved  # noqa: B018  (the version check, and the freed graph's error)
         return (xp.where(self.mask, g / builtins.int(self.mask.sum()), 0.0),)
 
 
@@ -1872,6 +1883,19 @@ def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
     return _select(input, dim, keepdim, k - 1, "kthvalue", KthvalueResult)
 
 
+class _GatherSavingInput(Gather):
+    """``Gather`` that saves its input too, as PyTorch's cummax/cummin nodes save ``self``
+    (``median(dim)``, ``sort``, ``kthvalue`` keep only indices): an in-place change of the
+    input refuses backward there, and here."""
+
+    _grad_fn = "GatherBackward0"
+
+    def forward(self, x, index, dim):
+        out = super().forward(x, index, dim)
+        self.save_for_backward(index, x)
+        return out
+
+
 def _cum_extreme(input, dim, is_max):
     name = "cummax" if is_max else "cummin"
     result = CummaxResult if is_max else CumminResult
@@ -1891,7 +1915,9 @@ def _cum_extreme(input, dim, is_max):
         idx[i] = np.where(better, i, idx[i - 1])
         best = np.where(better, xm[i], best)
     idx = np.moveaxis(idx, 0, d)
-    return result(Gather.apply(input, index=idx, dim=d), Tensor._make(idx, None, False))
+    return result(_GatherSavingInput.apply(input, index=idx, dim=d),
+                  Tensor._make(idx, None, False))
+
 
 
 ModeResult = namedtuple("mode", ["values", "indices"])  # type: ignore[name-match]
@@ -2105,7 +2131,25 @@ def dist(input: Tensor, other: Tensor, p: builtins.float = 2) -> Tensor:
         >>> ag.dist(ag.tensor([0.0, 0.0]), ag.tensor([3.0, 4.0]))
         tensor(5.)
     """
-    return (input - other).norm(p)
+    return _DistDifference.apply(input, other).norm(p)
+
+
+class _DistDifference(Sub):
+    """``input - other`` saving both, as PyTorch's dist node saves them: an in-place change of
+    either refuses backward (the difference's own rule needs neither). Kept out of the fused
+    replays of ``ag.compile``, whose fused kernels save nothing."""
+
+    fuse = None  # type: ignore[assignment]
+    _grad_fn = "SubBackward0"
+
+    def forward(self, a, b, out=None):
+        _refuse_bool_sub(a, b)
+        self.save_for_backward(a, b)
+        return _ufunc(np.subtract, "sub", a, b, out)  # (Sub's forward)
+
+    def backward(self, g):
+        self.saved  # noqa: B018
+        return super().backward(g)
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):

@@ -341,8 +341,8 @@ def _rows_backward(node, g, kernel):
 
 class Softmax(Node):
     def forward(self, x, dim):
-        if x.dtype.kind != "f":  # complex, integer, bool: PyTorch has no kernel
-            raise _softmax_kernel(x, dim, "softmax")
+        if x.dtype.kind != "f" and x.size:  # complex, integer, bool: PyTorch has no kernel
+            raise _softmax_kernel(x, dim, "softmax")  # (an empty tensor runs none: returned)
         self.dim = dim
         if x.size == 0:
             y = np.empty_like(x)
@@ -368,14 +368,14 @@ class Softmax(Node):
 
 class LogSoftmax(Node):
     def forward(self, x, dim):
-        if x.dtype.kind != "f":  # complex, integer, bool: PyTorch has no kernel
-            raise _softmax_kernel(x, dim, "log_softmax")
+        if x.dtype.kind != "f" and x.size:  # complex, integer, bool: PyTorch has no kernel
+            raise _softmax_kernel(x, dim, "log_softmax")  # (an empty tensor runs none)
         self.dim = dim
         # (x - max) - log(sum(exp(x - max))), not x - logsumexp(x): at float32 logits near
         # 3e38 the log term vanishes beside the max and x - lse would lose it (PyTorch's order)
         r = SK.rows(x, dim)
         if x.size == 0:
-            y = x - _stable_lse(x, dim)
+            y = x - _stable_lse(x, dim) if x.dtype.kind == "f" else np.empty_like(x)
         elif r is not None:  # the last dim: the row kernel
             y = SK.log_softmax_rows(r, shape=x.shape)
         else:

@@ -93,6 +93,7 @@ class OpDecl:
     method: str | None           # Tensor method name, if PyTorch has one
     samples: tuple               # how the generic tests exercise it
     kernels: tuple = ()          # fused kernels (names in autograd_core.kernels.KERNELS)
+    elementwise: bool = False    # broadcasts its tensor arguments (PyTorch's shape errors)
     aliases: tuple = ()          # further names of the functional form (and method)
     function: bool = True        # exported as ``autograd_core.<name>`` (False: a method only)
 
@@ -106,7 +107,7 @@ __test__: dict[str, str] = {}
 
 
 def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
-       doc=None, reads_values=False, grad_fn=None, opmath=False, **sample_kw):
+       doc=None, reads_values=False, grad_fn=None, opmath=False, elementwise=None, **sample_kw):
     """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
     functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata.
 
@@ -127,13 +128,23 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
     float16, as ATen's CPU kernel of the op computes it (its opmath type): the node's forward
     (``opmath_node``), or for a function without ``node=`` (composed of other ops) its value
     (``in_float32_composite``); ``opmath="grad"``: the node's plain backward too
-    (``grad_in_float32``)."""
+    (``grad_in_float32``).
+
+    ``elementwise``: the op broadcasts its tensor arguments together (PyTorch's TensorIterator
+    ops): tensor arguments whose shapes do not broadcast raise PyTorch's RuntimeError, naming
+    the op and the first pair of sizes that fails in argument order (also through the method,
+    ``out=`` and in-place forms, which call the functional form). Default: whether every
+    sample of the op ``broadcasts``."""
 
     def declare(obj):
         if name in DECLS:
             raise ValueError(f"op {name!r} is declared twice")
+        broadcasts = elementwise
+        if broadcasts is None:
+            broadcasts = sample_kw.get("broadcasts", False) if samples is None else bool(
+                samples) and all(s.broadcasts for s in samples)
         if isinstance(obj, type):
-            node_cls, fn = obj, _frontend(obj, name)
+            node_cls, fn = obj, _frontend(obj, name, broadcasts)
             if doc is not None:
                 fn.__doc__ = __test__[name] = inspect.cleandoc(doc)
         else:
@@ -144,6 +155,8 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
                 fn = obj = _refused_by_capture(obj, name)
             if opmath and node_cls is None:
                 fn = obj = in_float32_composite(obj)
+            if broadcasts:
+                fn = _broadcast_checked(fn, name)
         fn = _numpy_names(fn, name)
         if samples is None:
             n = sample_kw.pop("n_inputs", 1)
@@ -159,8 +172,8 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
             _name_node(node_cls, grad_fn)
         if opmath and node_cls is not None:
             opmath_node(node_cls, grad=opmath == "grad")
-        DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
-                             function)
+        DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), bool(broadcasts),
+                             tuple(aliases), function)
         return obj
 
     return declare
@@ -356,6 +369,37 @@ def _refused_by_capture(fn, name):
     return reads_values
 
 
+def _broadcast_checked(fn, name):
+    """``fn`` (an elementwise op) raising PyTorch's RuntimeError, naming the op and both sizes,
+    where its tensor arguments' shapes do not broadcast: numpy's refusal, a ValueError from
+    whichever call met it first, is replaced (nothing is recorded or written by then). Free
+    when the shapes broadcast: a frame, no check (a node class's frontend: not even that)."""
+    refuse = _refuse_broadcast  # (held in the closure: the wrapper reads no module global)
+
+    @functools.wraps(fn)
+    def broadcasts(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValueError:
+            refuse(name, args, kwargs)
+            raise
+
+    return broadcasts
+
+
+def _refuse_broadcast(name, args, kwargs):
+    """PyTorch's error where the tensors among an elementwise op's arguments do not broadcast
+    (in argument order); nothing where they do."""
+    from autograd_core.ops._args import BroadcastError, broadcast_in_order
+
+    shapes = [a._data.shape for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+    try:
+        if shapes:
+            broadcast_in_order(name, shapes)
+    except BroadcastError as e:
+        raise e from None  # (not numpy's error as its context)
+
+
 def _numpy_names(fn, name):
     """PyTorch's functions and methods take numpy's ``axis=`` for ``dim=`` and ``keepdims=``
     for ``keepdim=`` (d2l writes ``argmax(axis=1)``): ``fn`` with those spellings, if it has
@@ -381,7 +425,7 @@ def _numpy_names(fn, name):
     return numpy_names
 
 
-def _frontend(cls, name):
+def _frontend(cls, name, elementwise=False):
     apply = cls.apply
     # Python names the forward by its qualified name: an inherited one by its base's
     wrong_keyword = f"{cls.forward.__qualname__}() got an unexpected keyword argument "
@@ -389,6 +433,7 @@ def _frontend(cls, name):
     # the user's: given here (x.exp(out=t), F.silu(x, out=t)) it wrote into t's buffer or
     # failed inside a kernel; the public out= is registry.functions()'s
     internal_out = "out" in inspect.signature(cls.forward).parameters
+    refuse = _refuse_broadcast if elementwise else None  # (a closure cell, not a global read)
 
     def fn(*args, **kwargs):
         if internal_out and "out" in kwargs:
@@ -399,6 +444,10 @@ def _frontend(cls, name):
             if str(e).startswith(wrong_keyword):
                 raise TypeError(f"{name}() got an unexpected keyword argument "
                                 f"{str(e)[len(wrong_keyword):]}") from None
+            raise
+        except ValueError:  # (op(elementwise=True): shapes that do not broadcast)
+            if refuse is not None:
+                refuse(name, args, kwargs)
             raise
 
     fn.__name__ = fn.__qualname__ = name

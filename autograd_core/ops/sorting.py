@@ -239,11 +239,10 @@ def _close(name, input, other, rtol, atol, equal_nan):
     try:
         return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
     except ValueError:
-        raise RuntimeError(f"{name}: the shapes {a.shape} and {b.shape} cannot be broadcast "
-                           "together") from None
+        raise _args.broadcast_error(name, a, b) from None
 
 
-@op("isclose", method=True, samples=())
+@op("isclose", method=True, samples=(), elementwise=True)
 def isclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
             equal_nan: builtins.bool = False) -> Tensor:
     """Return a bool tensor: where ``|input - other| <= atol + rtol * |other|``.
@@ -265,7 +264,7 @@ def isclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: built
                         None, False)
 
 
-@op("allclose", method=True, samples=())
+@op("allclose", method=True, samples=(), elementwise=True)
 def allclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
              equal_nan: builtins.bool = False) -> builtins.bool:
     """Return True if ``isclose`` holds for every element (a Python bool).

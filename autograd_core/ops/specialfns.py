@@ -429,7 +429,7 @@ class SpecialZeta(Node):
         return None, g * -x * _zeta(x + 1.0, q)
 
 
-@op("special_zeta", function=False, samples=[
+@op("special_zeta", function=False, elementwise=True, samples=[
     Sample("special_zeta", lambda a: zeta(2.5, a), domain="positive"),
     Sample("special_zeta_int_x", lambda a: zeta(3.0, a * a + 0.5))])
 def zeta(input: Tensor | float, other: Tensor | float) -> Tensor:
@@ -822,25 +822,32 @@ def _igamma_args(name, input, other):
                             f"{type(v).__name__}")
 
 
-@op("igamma", method=True, samples=[  # differentiable in ``other`` only
+def _documented(text):
+    """Give the decorated function docstring ``text`` (before ``@op`` wraps it)."""
+    def document(fn):
+        fn.__doc__ = text
+        return fn
+    return document
+
+
+@op("igamma", method=True, elementwise=True, samples=[  # differentiable in ``other`` only
     Sample("igamma", lambda x: igamma(x.new_full(x.shape, 1.7), x), domain="positive"),
     Sample("igamma_small_a", lambda x: igamma(x.new_full(x.shape, 0.3), x * 3.0), domain="positive")])
+@_documented(_igamma_doc("igamma", False))
 def igamma(input: Tensor, other: Tensor) -> Tensor:
     _igamma_args("igamma", input, other)
     return Igamma.apply(input, other, upper=False)
 
 
-@op("igammac", method=True, samples=[
+@op("igammac", method=True, elementwise=True, samples=[
     Sample("igammac", lambda x: igammac(x.new_full(x.shape, 1.7), x), domain="positive"),
     Sample("igammac_large_x", lambda x: igammac(x.new_full(x.shape, 0.5), x * 4.0),
            domain="positive")])
+@_documented(_igamma_doc("igammac", True))
 def igammac(input: Tensor, other: Tensor) -> Tensor:
     _igamma_args("igammac", input, other)
     return Igamma.apply(input, other, upper=True)
 
-
-igamma.__doc__ = _igamma_doc("igamma", False)
-igammac.__doc__ = _igamma_doc("igammac", True)
 
 
 # ---- erfcx ------------------------------------------------------------------------------------
@@ -1058,7 +1065,7 @@ def _polynomial(name, title):
         >>> ag.special.{name}(ag.tensor([0.5, 2.0]), 3).shape
         autograd_core.Size([2])
     """
-    return op(f"special_{name}", function=False, samples=())(fn)
+    return op(f"special_{name}", function=False, samples=(), elementwise=True)(fn)
 
 
 for _name, _title in (

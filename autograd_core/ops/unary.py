@@ -413,7 +413,7 @@ class Clamp(Node):
         return (xp.where(mask, g, 0.0),)
 
 
-@op("clamp", node=Clamp, method=True, aliases=("clip",), samples=[
+@op("clamp", node=Clamp, method=True, aliases=("clip",), elementwise=True, samples=[
     Sample("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp"),
     Sample("clamp_tensor_bounds", lambda a, b: a.clamp(b * 0.5 - 0.25, b * 0.5 + 0.25), 2,
            domain="distinct")])

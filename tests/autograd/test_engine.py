@@ -1,6 +1,7 @@
 """The tape and the engine: ordering, accumulation, freeing, hooks, grad modes, errors."""
 
 import gc
+import re
 
 import numpy as np
 import pytest
@@ -216,7 +217,8 @@ def test_failed_inplace_op_leaves_tensor_unchanged():
     with pytest.raises(ValueError, match="add: shapes \\(3,\\) and \\(2,\\)"):
         x.add_(ag.tensor([1.0, 1.0]))
     np.testing.assert_array_equal(x._data, [1.0, 2.0, 3.0])
-    with pytest.raises(RuntimeError, match="cannot be written"):
+    with pytest.raises(RuntimeError, match=re.escape("output with shape [3] doesn't match the "
+                                                     "broadcast shape [2, 3]")):
         x.add_(ag.ones(2, 3))
     np.testing.assert_array_equal(x._data, [1.0, 2.0, 3.0])
 

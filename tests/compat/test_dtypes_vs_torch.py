@@ -672,13 +672,10 @@ MISC = {
     "bool of nan": lambda lib: lib.tensor([float("nan")]).bool(),
     "long of halves": lambda lib: lib.tensor([-0.5, 0.5, -1.5]).long(),
     "where(uint8 condition)": lambda lib: lib.where(_t(lib, "uint8"), _t(lib, "float32"), 0.0),
-    "where(float condition)": lambda lib: lib.where(_t(lib, "float32"), _t(lib, "float32"), 0.0),
     "cdist(float16)": lambda lib: lib.cdist(_t(lib, "float16").reshape(1, 3),
                                             _t(lib, "float16").reshape(1, 3)),
 }
 KNOWN.update({
-    ("misc", r"where\(float condition\)"): "a non-bool condition is taken as non-zero (PyTorch "
-                                           "wants a bool tensor)",
     ("misc", r"cdist\(float16\)"): "computes in half where PyTorch has no half kernel",
 })
 
