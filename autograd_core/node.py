@@ -31,7 +31,8 @@ import numpy as np
 from autograd_core._quiet import quiet
 from autograd_core._sums import fsum
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import DATA_SET, DENSE_TYPES, Tensor, _RemovableHandle, next_seq
+from autograd_core.tensor import (DATA_SET, DENSE_TYPES, SCALAR_NAMES, Tensor, _RemovableHandle,
+                                  next_seq)
 
 ndarray = np.ndarray
 asarray = np.asarray
@@ -470,10 +471,12 @@ class Node:
                 anomaly = anomaly.anomaly
         if edges is None:
             return _make(out, None, False)
+        dtype = node._dtype = out.dtype
+        if dtype.kind not in "fc":  # an integer result of a grad input (select_scatter into int64)
+            raise RuntimeError(f"Autograd not support dtype: {SCALAR_NAMES.get(dtype.name, dtype)}")
         node._seq = _next_seq()
         node.next = edges
         node._shape = out.shape
-        node._dtype = out.dtype
         t = _make(out, node, True)
         if node._to_save:
             _save1(node, args, arrays, t, raw)

@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from autograd_core import creation, random
-from autograd_core.grad_mode import STATE
+from autograd_core.grad_mode import STATE, no_grad
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
 from autograd_core.ops._args import check_random_bounds, like_layout  # noqa: F401
@@ -40,9 +40,11 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         )
     if sources:
         _args.check_input_overlap(t._data, sources, full=disjoint)
-    result = compute()
-    if result.requires_grad and t._data.dtype.kind not in "fc":
-        result = result.detach()  # PyTorch's copy_ records no write into an integer/bool tensor
+    if t._data.dtype.kind in "fc":
+        result = compute()
+    else:  # PyTorch's copy_ records no write into an integer/bool tensor
+        with no_grad():  # (recorded, the integer result would be refused: Node.apply)
+            result = compute()
     if recording and result.requires_grad and not t.requires_grad:
         _refuse_view_write(t, view_name=view_name)  # a value that requires grad written
     if _CATEGORY[result._data.dtype.kind] > _CATEGORY[t._data.dtype.kind]:

@@ -225,10 +225,6 @@ def test_integer_tensor_written_from_a_grad_requiring_value_matches_pytorch(writ
     assert got[0] == got[1]
 
 
-@pytest.mark.xfail(strict=True, reason="needs autograd_core/node.py: Node.apply recording an "
-                   "integer or bool output must raise PyTorch's 'Autograd not support dtype: "
-                   "Long' (select_scatter/slice_scatter/diagonal_scatter of an int64 tensor and "
-                   "a grad-requiring float source give an int64 tensor that requires grad)")
 @pytest.mark.parametrize("op", ["select_scatter", "slice_scatter", "diagonal_scatter"])
 def test_an_op_recording_an_integer_result_is_refused(op):
     x = ag.tensor([[1, 2], [3, 4]])
