@@ -35,9 +35,10 @@ def test_readme_opens_with_the_two_commands():
     test = re.search(r"<!-- test-command -->\n```bash\n(.*)\n```", text).group(1)
     assert "python3 -m venv" in main and "examples/train_mnist.py" in main
     assert "python3 -m venv" in test and 'pip install -e ".[dev]"' in test
-    # the whole suite, one process per core: -n comes from pytest-xdist, so the dev extra the
-    # same command installs must carry it, or a fresh machine's run stops at "unrecognized -n"
-    assert test.endswith("python -m pytest -n auto")
+    # the whole suite, one process per core, a test file per process (Numba compiles a file's
+    # kernels once): -n/--dist come from pytest-xdist, so the dev extra the same command installs
+    # must carry it, or a fresh machine's run stops at "unrecognized arguments"
+    assert test.endswith("python -m pytest -n auto --dist loadfile")
     project = (README.parent / "pyproject.toml").read_text()
     dev = project[project.index("\ndev = ["):project.index("\n]", project.index("\ndev = ["))]
     assert re.search(r'"pytest-xdist\b(?!-)', dev)
