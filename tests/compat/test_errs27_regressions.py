@@ -1,0 +1,108 @@
+"""The leftovers of errs26's sweeps (errs27), each checked against torch 2.13: float16
+``add``/``sub`` with ``alpha`` rounded as ATen's loop rounds each element (its vector code
+and its scalar tail differ). Torch-free tests hold hand-worked values, types and wording; the
+``torch_parity`` ones run the same calls in both libraries."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core.ops._loops import HALF_BLOCK, scalar_elements
+
+
+def _bits(t):
+    return np.ascontiguousarray(t.detach().numpy()).tobytes()
+
+
+# ---- 1. float16 add/sub with alpha: ATen's vector code and its scalar tail ---------------------
+
+def test_float16_add_alpha_rounds_its_tail_as_atens_scalar_code():
+    # -1.2 + 3 * (1/3): vector code, in float32: -1.2001953 + 0.99975586 = -0.20043945 -> -0.2004;
+    # scalar code: 3 * 0.33325195 = 0.99975586 rounds (a float16 tie) to 1.0, -> -0.2002
+    n = HALF_BLOCK + 1
+    x = ag.full((n,), -1.2, dtype=ag.float16)
+    for y in (ag.add(x, ag.tensor(1 / 3), alpha=3), ag.sub(x, ag.tensor(1 / 3), alpha=-3),
+              x.clone().add_(ag.tensor(1 / 3), alpha=3)):
+        assert y.dtype == ag.float16
+        assert y[:-1].tolist() == [-0.200439453125] * (n - 1)
+        assert y[-1].item() == -0.2001953125
+
+
+def test_float16_add_alpha_gradient_of_a_0d_float32_other_is_rounded_in_float16():
+    # PyTorch: grad * alpha in float16 (0.7 -> 0.7001953125), summed to the 0-d shape in
+    # float16 (2.1005859375, a tie, -> 2.1015625), then cast to float32 (was 3 * 0.7 = 2.1)
+    x = ag.ones(3, dtype=ag.float16, requires_grad=True)
+    t = ag.tensor(0.25, requires_grad=True)
+    ag.add(x, t, alpha=0.7).backward(ag.ones(3, dtype=ag.float16))
+    assert t.grad.dtype == ag.float32 and t.grad.item() == 2.1015625
+    assert x.grad.tolist() == [1.0] * 3
+
+
+def test_float16_add_alpha_of_an_integer_tensor_stays_float16():
+    y = ag.add(ag.tensor([1.0, 2.0], dtype=ag.float16), ag.tensor([3, 4]), alpha=0.5)
+    assert y.dtype == ag.float16 and y.tolist() == [2.5, 4.0]
+
+
+@pytest.mark.parametrize("shape, strides, expect", [
+    ((70,), [(1,), (0,)], [64, 65, 66, 67, 68, 69]),    # a 0-d other: the tail of 70
+    ((3, 20), [(20, 1), (20, 1)], list(range(32, 60))),  # coalesced into one row of 60
+    ((3, 20), [(20, 1), (1, 0)], list(range(60))),      # a row of 20 is all tail
+])
+def test_scalar_elements_follow_atens_rows(shape, strides, expect):
+    arrays = [np.lib.stride_tricks.as_strided(np.zeros(100, np.float16), shape,
+                                              [s * 2 for s in st]) for st in strides]
+    mask = scalar_elements(arrays, shape, block=32)
+    assert np.flatnonzero(mask).tolist() == expect
+
+
+def test_scalar_elements_order_a_transposed_input_by_its_memory():
+    x = np.zeros((40, 3), np.float16).T  # memory order: rows of 3 in a run of 120
+    mask = scalar_elements([x, np.zeros((), np.float16)], x.shape, block=32)
+    assert np.flatnonzero(mask.T).tolist() == list(range(96, 120))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("op", ["add", "sub", "add_", "sub_"])
+def test_float16_add_alpha_is_bit_equal_to_torch(op):
+    torch = pytest.importorskip("torch")
+    rs = np.random.RandomState(27)
+    views = [((2000,), lambda t: t), ((3, 70), lambda t: t), ((37, 41), lambda t: t.T),
+             ((5, 80), lambda t: t[:, 3:70]), ((2, 3, 5, 7), lambda t: t.permute(0, 2, 3, 1))]
+    others = [lambda s: np.float32(rs.randn() * 3), lambda s: np.float64(rs.randn() * 300),
+              lambda s: np.int64(rs.randint(-9, 9)), lambda s: float(rs.randn()),
+              lambda s: (rs.randn(*s[:1], *[1] * (len(s) - 1)) * 9).astype(np.float16),
+              lambda s: (rs.randn(*s) * 9).astype(np.float16)]
+    for shape, view in views:
+        for make in others:
+            for alpha in (3, 0.7, 1 / 3, -1.3):
+                xa = (rs.randn(*shape) * 30).astype(np.float16)
+                oa = make(tuple(view(torch.tensor(xa)).shape))
+                out = []
+                for lib in (torch, ag):
+                    x = view(lib.tensor(xa))
+                    o = oa if isinstance(oa, float) else lib.tensor(oa)
+                    y = getattr(x.clone(), op)(o, alpha=alpha) if op[-1] == "_" else \
+                        getattr(lib, op)(x, o, alpha=alpha)
+                    out.append((y.dtype == lib.float16, _bits(y)))
+                assert out[0] == out[1], (shape, type(oa), alpha)
+
+
+@pytest.mark.torch_parity
+def test_float16_add_alpha_gradients_are_bit_equal_to_torch():
+    torch = pytest.importorskip("torch")
+    rs = np.random.RandomState(2)
+    for shape in [(2000,), (3, 70), (37,)]:
+        for odt in ("float32", "float64", "float16"):
+            for alpha in (3, 0.7, -1.3):
+                for op in ("add", "sub"):
+                    xa = (rs.randn(*shape) * 30).astype(np.float16)
+                    oa = np.asarray(rs.randn() * 5, odt)
+                    ga = rs.randn(*shape).astype(np.float16)
+                    out = []
+                    for lib in (torch, ag):
+                        x = lib.tensor(xa, requires_grad=True)
+                        o = lib.tensor(oa, requires_grad=True)
+                        y = getattr(lib, op)(x, o, alpha=alpha)
+                        y.backward(lib.tensor(ga))
+                        out.append([_bits(v) for v in (y, x.grad, o.grad)])
+                    assert out[0] == out[1], (shape, odt, alpha, op)
