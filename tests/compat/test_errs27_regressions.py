@@ -3,6 +3,8 @@
 and its scalar tail differ). Torch-free tests hold hand-worked values, types and wording; the
 ``torch_parity`` ones run the same calls in both libraries."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -106,3 +108,92 @@ def test_float16_add_alpha_gradients_are_bit_equal_to_torch():
                         y.backward(lib.tensor(ga))
                         out.append([_bits(v) for v in (y, x.grad, o.grad)])
                     assert out[0] == out[1], (shape, odt, alpha, op)
+
+
+# ---- 2. a grad-requiring fill value into an integer tensor: PyTorch's refusal ------------------
+
+@pytest.mark.parametrize("call", [
+    lambda x, m, v: ag.masked_fill(x, m, v),
+    lambda x, m, v: x.masked_fill(m, v),
+    lambda x, m, v: ag.index_fill(x, 0, ag.tensor([0, 2]), v),
+    lambda x, m, v: x.index_fill(0, ag.tensor([0, 2]), v),
+])
+def test_functional_fill_of_an_integer_tensor_with_a_grad_value_refuses(call):
+    v = ag.tensor(2.5, requires_grad=True)
+    m = ag.tensor([True, False, True])
+    for x, name, filled in ((ag.tensor([1, 2, 3]), "Long", [2, 2, 2]),
+                            (ag.tensor([True, False, True]), "Bool", [True, False, True])):
+        with pytest.raises(RuntimeError, match=f"^Autograd not support dtype: {name}$"):
+            call(x, m, v)
+        with ag.no_grad():  # nothing recorded: the value cast, as PyTorch's
+            assert call(x, m, v).tolist() == filled
+    assert call(ag.tensor([1.0, 2.0, 3.0]), m, v).requires_grad  # a float tensor records
+
+
+def test_fill_value_checks_keep_pytorchs_order():
+    # a 1-d value is refused for its shape before the dtype (PyTorch's order)
+    with pytest.raises(RuntimeError, match="only supports a 0-dimensional value tensor"):
+        ag.masked_fill(ag.tensor([1, 2]), ag.tensor([True, False]),
+                       ag.tensor([2.5], requires_grad=True))
+
+
+# ---- 3. masked_fill with a mask larger than the input: broadcast both, as PyTorch ------------
+
+def test_masked_fill_broadcasts_input_and_mask_with_gradients():
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = ag.tensor(9.0, requires_grad=True)
+    m = ag.tensor([[True, False, True], [False, False, True]])
+    y = ag.masked_fill(x, m, v)
+    assert y.shape == (2, 3) and y.tolist() == [[9.0, 2.0, 9.0], [1.0, 2.0, 9.0]]
+    assert x.masked_fill(m, 0.5).tolist() == [[0.5, 2.0, 0.5], [1.0, 2.0, 0.5]]
+    y.backward(ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    assert x.grad.tolist() == [4.0, 7.0, 0.0] and v.grad.item() == 10.0  # 1 + 3 + 6
+    x64 = ag.tensor([[0.3], [-1.2]], dtype=ag.float64, requires_grad=True)
+    v64 = ag.tensor(0.7, dtype=ag.float64, requires_grad=True)
+    m3 = ag.tensor([[True, False, False], [False, True, True]])
+    assert ag.gradcheck(lambda a, b: ag.masked_fill(a, m3, b) * ag.arange(6.0).reshape(2, 3),
+                        (x64, v64))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ag.ones(3).masked_fill_(ag.ones(2, 3, dtype=ag.bool), 0.5),
+     "output with shape [3] doesn't match the broadcast shape [2, 3]"),
+    (lambda: ag.masked_fill(ag.ones(3), ag.ones(2, dtype=ag.bool), 0.5),
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
+    (lambda: ag.ones(3).masked_fill_(ag.ones(2, dtype=ag.bool), 0.5),
+     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    (lambda: ag.masked_fill(ag.ones(3), ag.ones(2), 0.5),  # the shape before the dtype
+     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
+    (lambda: ag.ones(3).masked_fill_(ag.ones(2), 0.5),  # in place: the dtype first
+     "masked_fill_ only supports boolean masks, but got mask with dtype float"),
+])
+def test_masked_fill_shape_refusals_are_pytorchs(call, message):
+    with pytest.raises(RuntimeError) as info:
+        call()
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.torch_parity
+def test_fill_refusals_and_broadcasts_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def calls(L):
+        v = L.tensor(2.5, requires_grad=True)
+        return [
+            lambda: L.masked_fill(L.tensor([1, 2, 3]), L.tensor([True, False, True]), v),
+            lambda: L.index_fill(L.tensor([True, False]), 0, L.tensor([1]), v),
+            lambda: L.masked_fill(L.ones(2, 1), L.ones(2, 3, dtype=L.bool), 0.5),
+            lambda: L.ones(2, 1).masked_fill_(L.ones(2, 3, dtype=L.bool), 0.5),
+            lambda: L.masked_fill(L.ones(3), L.ones(2), 0.5),
+            lambda: L.ones(3).masked_fill_(L.ones(2, dtype=L.bool), 0.5),
+            lambda: L.ones(3).masked_fill_(L.ones(2), 0.5),
+        ]
+
+    def outcome(call):
+        try:
+            r = call()
+        except RuntimeError as e:
+            return re.sub(r" \(\w+: shapes .*\)$", "", str(e))  # tapegrad's own suffix
+        return tuple(r.shape), r.tolist()
+
+    assert [outcome(c) for c in calls(ag)] == [outcome(c) for c in calls(torch)]
