@@ -257,3 +257,20 @@ def test_elementwise_refusals_of_bad_dtypes_and_shapes_match_torch():
                 if theirs != ours:
                     wrong.append((name, dt, theirs, ours))
     assert not wrong, wrong
+
+
+# ---- 5. cummax/cummin record PyTorch's nodes ----------------------------------------------------
+
+@pytest.mark.parametrize("fn, name", [(ag.cummax, "CummaxBackward0"), (ag.cummin, "CumminBackward0")])
+def test_cummax_and_cummin_nodes_have_pytorchs_names(fn, name):
+    x = ag.tensor([1.0, 3.0, 2.0, 0.5], requires_grad=True)
+    y = fn(x, 0).values
+    assert y.grad_fn.name() == name and len(y.grad_fn.next_functions) == 1
+    y.backward(ag.tensor([1.0, 2.0, 4.0, 8.0]))
+    # cummax: indices [0, 1, 1, 1] -> [1, 14, 0, 0]; cummin: [0, 0, 0, 3] -> [7, 0, 0, 8]
+    assert x.grad.tolist() == ([1.0, 14.0, 0.0, 0.0] if fn is ag.cummax else [7.0, 0.0, 0.0, 8.0])
+    x0 = ag.tensor(2.0, requires_grad=True)
+    y0 = fn(x0, 0).values
+    assert y0.grad_fn.name() == name  # a 0-d input too (was CloneBackward0)
+    (y0 * 3).backward()
+    assert x0.grad.item() == 3.0
