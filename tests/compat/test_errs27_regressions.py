@@ -274,3 +274,28 @@ def test_cummax_and_cummin_nodes_have_pytorchs_names(fn, name):
     assert y0.grad_fn.name() == name  # a 0-d input too (was CloneBackward0)
     (y0 * 3).backward()
     assert x0.grad.item() == 3.0
+
+
+# ---- 6. a failed BatchNorm call counts nothing (a kept difference, DIFFERENCES.md) -------------
+
+def test_batch_norm_refusal_leaves_num_batches_tracked():
+    import nn
+
+    bn = nn.BatchNorm1d(3, momentum=None)
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+        bn(ag.randn(1, 3))
+    assert bn.num_batches_tracked.item() == 0  # PyTorch 2.13's module has counted it: 1
+    bn(ag.tensor([[0.0, 2.0, 4.0], [2.0, 4.0, 8.0]]))
+    assert bn.num_batches_tracked.item() == 1
+    assert bn.running_mean.tolist() == [1.0, 3.0, 6.0]  # momentum=None: the first batch's mean
+
+
+@pytest.mark.torch_parity
+def test_batch_norm_refusal_still_counts_in_torch():
+    """The difference the test above keeps: if PyTorch stops counting a failed call, take the
+    DIFFERENCES.md entry out."""
+    torch = pytest.importorskip("torch")
+    bn = torch.nn.BatchNorm1d(3)
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+        bn(torch.randn(1, 3))
+    assert bn.num_batches_tracked.item() == 1
