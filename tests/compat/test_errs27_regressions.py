@@ -299,3 +299,61 @@ def test_batch_norm_refusal_still_counts_in_torch():
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         bn(torch.randn(1, 3))
     assert bn.num_batches_tracked.item() == 1
+
+
+# ---- 7. batch_norm's and pad's size errors in PyTorch's words ------------------------------------
+
+PAD_SIZES = ("\nSupported combinations for non-constant padding:\n"
+             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def _norm_calls(L, F):
+    x = L.ones(4, 3, 5)
+    return [
+        lambda: F.batch_norm(L.ones(1, 3), None, None, training=True),
+        lambda: L.nn.BatchNorm1d(3)(L.ones(1, 3)),
+        lambda: F.batch_norm(x, L.zeros(3, 1), L.ones(3), training=True),
+        lambda: F.batch_norm(x, L.zeros(3), L.ones(1, 3)),
+        lambda: F.batch_norm(x, L.zeros(2, 2), L.ones(3)),
+        lambda: F.pad(x, (1, 1, 1, 1, 1, 1), mode="replicate"),
+        lambda: F.pad(x, (1, 2, 3)),
+        lambda: F.pad(x, (1,) * 8),
+    ]
+
+
+def test_norm_and_pad_size_errors_are_pytorchs():
+    import nn.functional as F
+
+    expect = [
+        (ValueError, "Expected more than 1 value per channel when training, got input size "
+                     "autograd_core.Size([1, 3])"),
+        (ValueError, "Expected more than 1 value per channel when training, got input size "
+                     "autograd_core.Size([1, 3])"),
+        (RuntimeError, "TensorAccessor expected 1 dims but tensor has 2"),  # was "... 3 not 3"
+        (RuntimeError, "TensorAccessor expected 1 dims but tensor has 2"),
+        (RuntimeError, "running_mean should contain 3 elements not 4"),
+        (NotImplementedError, "Padding size 6 is not supported for 3D input tensor." + PAD_SIZES),
+        (RuntimeError, "Padding length must be divisible by 2"),
+        (RuntimeError, "Padding length should be less than or equal to two times the input "
+                       "dimension but got padding length 8 and input of dimension 3"),
+    ]
+    for call, (kind, message) in zip(_norm_calls(ag, F), expect):
+        with pytest.raises(kind) as info:
+            call()
+        assert str(info.value) == message
+
+
+@pytest.mark.torch_parity
+def test_norm_and_pad_size_errors_match_torch():
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    def outcome(call):
+        with pytest.raises(Exception) as info:
+            call()
+        return type(info.value).__name__, str(info.value).replace("autograd_core.", "torch.")
+
+    ours = [outcome(c) for c in _norm_calls(ag, F)]
+    assert ours == [outcome(c) for c in _norm_calls(torch, torch.nn.functional)]
