@@ -357,3 +357,95 @@ def test_norm_and_pad_size_errors_match_torch():
 
     ours = [outcome(c) for c in _norm_calls(ag, F)]
     assert ours == [outcome(c) for c in _norm_calls(torch, torch.nn.functional)]
+
+
+# ---- 8. names programs used ----------------------------------------------------------------------
+
+def test_sparse_addmm_scales_and_reaches_the_sparse_values():
+    a = ag.sparse_coo_tensor([[0, 1], [1, 0]], [2.0, 3.0], (2, 2), requires_grad=True)
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    m = ag.ones(2, 2, requires_grad=True)
+    y = ag.sparse.addmm(m, a, w, beta=0.5, alpha=2.0)  # a @ w = [[6, 8], [3, 6]]
+    assert y.tolist() == [[12.5, 16.5], [6.5, 12.5]]
+    y.sum().backward()
+    # d/da[i, k] = alpha * sum_j w[k, j]: a[0, 1] -> 2 * 7, a[1, 0] -> 2 * 3
+    assert a.grad.is_sparse and a.grad.to_dense().tolist() == [[0.0, 14.0], [6.0, 0.0]]
+    assert w.grad.tolist() == [[6.0, 6.0], [4.0, 4.0]] and m.grad.tolist() == [[0.5] * 2] * 2
+    assert ag.sparse.addmm(ag.ones(2), a, w).tolist() == [[7.0, 9.0], [4.0, 7.0]]  # broadcast
+
+
+def test_sparse_spdiags_places_columns_of_each_diagonal():
+    d = ag.arange(8.0).reshape(2, 4)
+    s = ag.sparse.spdiags(d, ag.tensor([1, -2]), (3, 5))
+    assert s.is_sparse and not s.is_coalesced()
+    assert s.to_dense().tolist() == [[0, 1, 0, 0, 0], [0, 0, 2, 0, 0], [4, 0, 0, 3, 0]]
+    assert ag.sparse.spdiags(ag.arange(4.0), ag.tensor([0]), (3, 5))._indices().tolist() == \
+        [[0, 1, 2], [0, 1, 2]]
+    for args, message in [((d, ag.tensor([0, 0]), (3, 3)), "Offset tensor contains duplicate values"),
+                          ((d, ag.tensor([0]), (3, 3)), "Number of diagonals (2) does not match "
+                                                       "the number of offsets (1)"),
+                          ((d, ag.tensor([0.0, 1.0]), (3, 3)), "Offset Tensor must have dtype "
+                                                              "Long but got Float")]:
+        with pytest.raises(RuntimeError, match=re.escape(message)):
+            ag.sparse.spdiags(*args)
+
+
+def test_amp_is_autocast_available_says_no_here():
+    assert ag.amp.is_autocast_available("cpu") is False  # a kept difference (DIFFERENCES.md)
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        ag.amp.is_autocast_available("foo")
+    with pytest.raises(TypeError, match="must be str, not int"):
+        ag.amp.is_autocast_available(3)
+
+
+def test_checkpoint_error_for_a_recomputation_of_another_shape():
+    from autograd_core.utils.checkpoint import CheckpointError, checkpoint
+
+    runs = []
+
+    def f(x):
+        runs.append(1)
+        return (x * 2)[: 3 if len(runs) == 1 else 2].exp()
+
+    y = checkpoint(f, ag.randn(4, requires_grad=True), use_reentrant=False)
+    with pytest.raises(CheckpointError, match="Recomputed values for the following tensors have "
+                                              "different metadata"):
+        y.sum().backward()
+    assert issubclass(CheckpointError, RuntimeError)
+
+
+def test_parametrize_transfer_and_type_before():
+    import nn
+    from nn.utils import parametrize
+
+    a = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
+    b = parametrize.transfer_parametrizations_and_params(a, nn.Linear(3, 2))
+    assert type(b).__name__ == "ParametrizedLinear"
+    assert parametrize.type_before_parametrizations(b) is nn.Linear
+    assert parametrize.type_before_parametrizations(nn.Linear(3, 2)) is nn.Linear
+    for k in ("original0", "original1"):
+        assert getattr(b.parametrizations.weight, k) is getattr(a.parametrizations.weight, k)
+    assert np.array_equal(b.weight.detach().numpy(), a.weight.detach().numpy())
+    c = parametrize.transfer_parametrizations_and_params(a, nn.Identity(), "weight")
+    assert np.array_equal(c.weight.detach().numpy(), a.weight.detach().numpy())  # made first
+    assert parametrize.transfer_parametrizations_and_params(nn.Linear(3, 2), b) is b
+
+
+@pytest.mark.torch_parity
+def test_missing_names_match_torch():
+    torch = pytest.importorskip("torch")
+    rs = np.random.RandomState(8)
+    ind, vals = np.array([[0, 1, 2, 2], [1, 0, 2, 0]]), rs.randn(4)
+    mat, dense, diags = rs.randn(3, 2), rs.randn(3, 2), rs.randn(3, 4)
+    out = []
+    for lib in (torch, ag):
+        a = lib.sparse_coo_tensor(lib.tensor(ind), lib.tensor(vals), (3, 3), requires_grad=True,
+                                  check_invariants=True)
+        w = lib.tensor(dense, requires_grad=True)
+        y = lib.sparse.addmm(lib.tensor(mat), a, w, beta=0.3, alpha=-1.7)
+        y.backward(lib.tensor(np.arange(6.0).reshape(3, 2)))
+        s = lib.sparse.spdiags(lib.tensor(diags), lib.tensor([0, -1, 2]), (4, 5))
+        out.append([y.detach().numpy(), a.grad.to_dense().numpy(), w.grad.numpy(),
+                    s._indices().numpy(), s._values().detach().numpy()])
+    for p, q in zip(*out):
+        np.testing.assert_allclose(q, p, rtol=1e-12, atol=1e-14)
