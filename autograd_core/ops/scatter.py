@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from autograd_core.dtype_info import half_source
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import fill_where, gather_along, scatter_along_
 from autograd_core.node import LINEAR, Node
@@ -679,7 +680,8 @@ def _value_like(value, x, name):
             _args.scalar_for(value._data[()].item(), x._data.dtype)
         return value if value.dtype == x.dtype else value.to(x.dtype)
     value = _args.scalar_for(value, x._data.dtype)
-    return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant
+    value = half_source(np.asarray(value), x._data.dtype)  # (a double into float16 as PyTorch's)
+    return xp.constant(value.astype(x.dtype))  # made from a number: a constant
 
 
 @op("masked_fill", method=True, samples=[

@@ -449,3 +449,44 @@ def test_missing_names_match_torch():
                     s._indices().numpy(), s._values().detach().numpy()])
     for p, q in zip(*out):
         np.testing.assert_allclose(q, p, rtol=1e-12, atol=1e-14)
+
+
+# ---- float64 into float16: through float32, as PyTorch's casts (found on the way) -------------
+
+NEAR_TIE = 21.0546875 - 2.0 ** -30  # just below the float16 midpoint of 21.046875 and 21.0625
+
+
+def _casts(L, v):
+    """float64 values made float16 by each path that casts (``v`` a float64 array)."""
+    t = L.tensor(v)
+    return {
+        "to": lambda: t.to(L.float16), "half": lambda: t.half(),
+        "tensor_list": lambda: L.tensor(v.tolist(), dtype=L.float16),
+        "tensor_array": lambda: L.tensor(v, dtype=L.float16),
+        "as_tensor": lambda: L.as_tensor(v, dtype=L.float16),
+        "copy_": lambda: L.zeros(len(v), dtype=L.float16).copy_(t),
+        "setitem": lambda: (lambda z: (z.__setitem__(slice(None), t), z)[1])(
+            L.zeros(len(v), dtype=L.float16)),
+        "add_": lambda: L.zeros(len(v), dtype=L.float16).add_(t),
+        "fill_": lambda: L.zeros(2, dtype=L.float16).fill_(float(v[0])),
+        "masked_fill": lambda: L.zeros(2, dtype=L.float16).masked_fill(
+            L.tensor([True, True]), float(v[0])),
+    }
+
+
+def test_float64_to_float16_rounds_through_float32():
+    # float32 rounds NEAR_TIE onto the midpoint, which rounds to even (21.0625); numpy's one
+    # rounding gave 21.046875
+    for name, call in _casts(ag, np.array([NEAR_TIE, 1.0])).items():
+        assert call().tolist()[0] == 21.0625, name
+
+
+@pytest.mark.torch_parity
+def test_float64_to_float16_casts_are_bit_equal_to_torch():
+    torch = pytest.importorskip("torch")
+    h = np.random.RandomState(16).randn(2000).astype(np.float16)
+    mid = (h.astype(np.float64) + np.nextafter(h, np.float16(np.inf)).astype(np.float64)) / 2
+    v = mid - np.abs(mid) * 2.0 ** -30  # each just below a float16 midpoint
+    theirs, ours = _casts(torch, v), _casts(ag, v)
+    for name in theirs:
+        assert _bits(ours[name]()) == _bits(theirs[name]()), name
