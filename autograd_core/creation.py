@@ -22,7 +22,7 @@ from autograd_core import random as _random
 from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
-from autograd_core.dtype_info import half_source
+from autograd_core._casts import half_source
 from autograd_core.device import device as _device, memory_format as _memory_format
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import Generator

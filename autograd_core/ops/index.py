@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from autograd_core.dtype_info import half_source
+from autograd_core._casts import half_source
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import along_add_, fill_where, rows_add_
 from autograd_core.node import LINEAR, Node

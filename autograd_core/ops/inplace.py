@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from autograd_core import creation, random
-from autograd_core.dtype_info import half_source
+from autograd_core._casts import half_source
 from autograd_core.grad_mode import STATE, no_grad
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from autograd_core.dtype_info import half_source
+from autograd_core._casts import half_source
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import fill_where, gather_along, scatter_along_
 from autograd_core.node import LINEAR, Node

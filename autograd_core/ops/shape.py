@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.device import check_device, check_memory_format
-from autograd_core.dtype_info import half_source
+from autograd_core._casts import half_source
 from autograd_core.device import device as _device
 from autograd_core.grad_mode import STATE
 from autograd_core.node import LINEAR, Node, apply_nondifferentiable
