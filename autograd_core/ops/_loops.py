@@ -80,6 +80,11 @@ def scalar_elements(inputs: list[np.ndarray], shape: tuple,
     vector = all(s == 1 for s in lead) or (lead.count(0) == 1 and set(lead) <= {0, 1})
     if vector and inner % block == 0:
         return None
+    cut = inner // block * block if vector else 0
+    if k == len(sizes) and perm == list(range(len(shape)))[::-1]:  # one run, in C order
+        mask = np.zeros(inner, bool)
+        mask[cut:] = True
+        return mask.reshape(shape)
     flat = np.arange(int(np.prod(shape))).reshape(sizes[::-1])  # iteration order, C-ordered
     pos = np.transpose(flat, np.argsort(perm[::-1])) % inner
-    return pos >= (inner // block * block if vector else 0)
+    return pos >= cut

@@ -224,8 +224,9 @@ def _half_add(a, b, alpha):
         value = np.asarray((a.astype(np.float32) + b.astype(np.float32) * np.float32(alpha))
                            .astype(_F16))
         tail = scalar_elements([a, b], value.shape)
-        if tail is not None:
-            value[tail] = np.broadcast_to(a + b * alpha, value.shape)[tail]
+        if tail is not None:  # (numpy's float16 arithmetic is slow: the tail's elements only)
+            value[tail] = (np.broadcast_to(a, value.shape)[tail]
+                           + np.broadcast_to(b, value.shape)[tail] * alpha)
     return value
 
 
