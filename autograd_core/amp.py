@@ -23,7 +23,8 @@ import numpy as np
 
 from autograd_core.device import device as _device
 
-__all__ = ["GradScaler", "autocast", "is_autocast_enabled", "custom_fwd", "custom_bwd"]
+__all__ = ["GradScaler", "autocast", "is_autocast_available", "is_autocast_enabled", "custom_fwd",
+           "custom_bwd"]
 
 
 class GradScaler:
@@ -340,6 +341,25 @@ def is_autocast_enabled(device_type: str | None = None) -> bool:
     """
     if device_type is not None:
         _device(device_type)
+    return False
+
+
+def is_autocast_available(device_type: str) -> bool:
+    """Whether :class:`autocast` can run on ``device_type``: never here, so that a program
+    asking before it enables autocast runs in full precision (PyTorch answers True for
+    ``"cpu"`` and its GPU types; enabled here, autocast raises). An unknown device type
+    raises PyTorch's error.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.amp.is_autocast_available("cpu")
+        False
+    """
+    if not isinstance(device_type, str):
+        raise TypeError("_is_autocast_available(): argument 'device_type' (position 1) must be "
+                        f"str, not {type(device_type).__name__}")
+    _device(device_type)
     return False
 
 

@@ -22,6 +22,7 @@ from autograd_core import random as _random
 from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
+from autograd_core._casts import half_source
 from autograd_core.device import device as _device, memory_format as _memory_format
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import Generator
@@ -292,13 +293,13 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
     check_device(device, "tensor")
     if isinstance(data, Tensor):
         warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
-        arr = np.array(data._data, dtype=_dtype(dtype), copy=True)
+        arr = np.array(half_source(data._data, dtype), dtype=_dtype(dtype), copy=True)
     elif isinstance(data, np.ndarray):
-        arr = np.array(data, dtype=_dtype(dtype), copy=True)
+        arr = np.array(half_source(data, dtype), dtype=_dtype(dtype), copy=True)
     elif isinstance(data, (list, tuple)) and _holds_tensor(data):
         arr = _tensor_sequence(data, _dtype(dtype))
     elif isinstance(data, np.generic):
-        arr = np.array(data, dtype=_dtype(dtype))
+        arr = np.array(half_source(data, dtype), dtype=_dtype(dtype))
     else:
         if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
@@ -308,6 +309,8 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
             from autograd_core.ops._args import into_integers  # the ops import this module
 
             arr = into_integers(data, np.dtype(dtype), np.dtype(dtype).name)
+        elif np.dtype(dtype) == np.float16:  # Python floats are doubles: made float16 as
+            arr = _array(half_source(_array(data), dtype), dtype=np.float16)  # PyTorch's
         else:
             arr = _array(data, dtype=np.dtype(dtype))
     if arr.dtype.kind not in "biufc":  # strings, objects, datetimes: not numbers
@@ -346,7 +349,8 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None,
     if isinstance(data, np.ndarray):
         # a view: the memory is shared, but the caller's array object is not the tensor's, so
         # setting its .shape or .dtype later does not reshape the tensor (PyTorch's keeps its own)
-        return Tensor._wrap((data if dtype is None else data.astype(dtype, copy=False)).view())
+        return Tensor._wrap((data if dtype is None else
+                             half_source(data, dtype).astype(dtype, copy=False)).view())
     return tensor(data, dtype=dtype)
 
 

@@ -41,12 +41,13 @@ import numpy as np
 from autograd_core.device import check_device
 from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import Node
+from autograd_core.ops import _args
 from autograd_core.ops.index import IndexAdd
 from autograd_core.ops.registry import DECLS, refuse_capture
 from autograd_core.tensor import DTypeLike, Tensor
 
-__all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "layout", "log_softmax", "mm",
-           "softmax", "sparse_coo", "sparse_coo_tensor", "spmm", "strided", "sum"]
+__all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "addmm", "layout", "log_softmax", "mm",
+           "softmax", "sparse_coo", "sparse_coo_tensor", "spdiags", "spmm", "strided", "sum"]
 
 
 class layout:
@@ -729,6 +730,66 @@ def spmm(input: Tensor, mat2: Tensor) -> Tensor:
                 [6.]])
     """
     return mm(input, mat2)
+
+
+def addmm(mat: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1.0,
+          alpha: Any = 1.0) -> Tensor:
+    """Return ``beta * mat + alpha * (mat1 @ mat2)`` for a sparse ``mat1`` and a dense
+    ``mat2``: ``torch.addmm`` whose gradient also reaches the sparse matrix's values (a sparse
+    leaf's ``.grad`` is sparse). ``mat`` broadcasts to the product's shape; ``beta = 0``
+    ignores it (NaN included).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.sparse_coo_tensor([[0, 1], [1, 0]], [2.0, 3.0], (2, 2))
+        >>> ag.sparse.addmm(ag.ones(2, 2), a, ag.eye(2), beta=0.5, alpha=2.0)
+        tensor([[0.5000, 4.5000],
+                [6.5000, 0.5000]])
+    """
+    from autograd_core.ops.linalg import scaled_sum
+    return scaled_sum(mat, mm(mat1, mat2), beta, alpha, "input")
+
+
+def spdiags(diagonals: Tensor, offsets: Tensor, shape: Any, layout: Any = None) -> Tensor:
+    """Return a sparse ``shape`` matrix with row ``i`` of ``diagonals`` along diagonal
+    ``offsets[i]`` (0 the main one, below it negative), as ``torch.sparse.spdiags`` (and
+    SciPy's): the entry in column ``j`` of the matrix is ``diagonals[i, j]``. COO only here;
+    the gradient reaches ``diagonals`` (PyTorch's has no backward).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> d = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> ag.sparse.spdiags(d, ag.tensor([0, -1]), (3, 3)).to_dense()
+        tensor([[1., 0., 0.],
+                [4., 2., 0.],
+                [0., 5., 3.]])
+    """
+    if layout not in (None, sparse_coo):
+        raise NotImplementedError(f"spdiags: layout {layout} is not supported here (only "
+                                  "sparse_coo)")
+    if diagonals.ndim > 2:
+        raise RuntimeError("Diagonals must be vector or matrix")
+    if offsets.ndim > 1:
+        raise RuntimeError("Offsets must be scalar or vector")
+    if len(shape) != 2:
+        raise RuntimeError("Output shape must be 2d")
+    if offsets._data.dtype != np.int64:
+        raise RuntimeError(f"Offset Tensor must have dtype Long but got "
+                           f"{_args.torch_name(offsets._data.dtype)}")
+    diags = diagonals.reshape(1, -1) if diagonals.ndim < 2 else diagonals
+    ks = offsets._data.reshape(-1).tolist()
+    if len(ks) != diags.shape[0]:
+        raise RuntimeError(f"Number of diagonals ({diags.shape[0]}) does not match the number "
+                           f"of offsets ({len(ks)})")
+    if len(set(ks)) != len(ks):
+        raise RuntimeError("Offset tensor contains duplicate values")
+    rows, cols = int(shape[0]), int(shape[1])
+    at = np.array([(i, j - k, j) for i, k in enumerate(ks)  # (diagonal, row, column)
+                   for j in range(max(k, 0), min(cols, diags.shape[1], rows + k))],
+                  np.int64).reshape(-1, 3).T
+    return _coo(at[1:], diags[at[0], at[2]], (rows, cols), False)
 
 
 def sum(input: Tensor, dim: Any = None, dtype: DTypeLike | None = None) -> Tensor:  # noqa: A001

@@ -440,8 +440,15 @@ def _norm_args(name, x, C, **tensors):
     if x.ndim < 2:
         raise ValueError(f"{name}: expected at least 2-D input (N, C, ...), got {x.shape}")
     for arg, t in tensors.items():
-        if t is not None and getattr(t, "_data", t).shape != (C,):
-            raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(t.shape)}")
+        shape = None if t is None else getattr(t, "_data", t).shape
+        if shape is None or shape == (C,):
+            continue
+        if math.prod(shape) != C:  # PyTorch's check (of the count), its wording
+            raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(shape)}")
+        if arg.startswith("running"):  # PyTorch's then reads them as vectors, its wording
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {len(shape)}")
+        raise RuntimeError(f"{arg} of shape {tuple(shape)}: {name} takes a vector of {C} "
+                           "elements here (PyTorch reads any shape of that many)")
 
 
 def _param_dtypes(x, *params):
@@ -521,9 +528,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         n = math.prod(shape[:1] + shape[2:])
         if n == 1:  # PyTorch's check: an empty batch passes
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size {x.shape}"
-            )
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {x.shape!r}")  # (a Size, printed as PyTorch's)
         if n:
             running = None
             if running_mean is not None and running_var is not None:
@@ -1607,8 +1613,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     n_dims = len(pad) // 2
     source = x
     if n_dims > 3 or x.ndim < n_dims + 1 or x.ndim > n_dims + 2:
-        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D "
-                                  "input tensor.")
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\nSupported "
+            "combinations for non-constant padding:\n" + "\n".join(
+                f"  - {k}D or {k + 1}D input: padding size = {2 * k - 2} (pads last "
+                f"{'dimension' if k == 2 else f'{k - 1} dimensions'})" for k in (2, 3, 4)))
     if mode == "reflect":  # every dim checked on the input's shape first, last dim first
         for k in range(n_dims):
             lo, hi, n = pad[2 * k], pad[2 * k + 1], x.shape[-1 - k]

@@ -24,7 +24,7 @@ from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_r
                                       _inputs_if_copied, _promote, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
-from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.registry import Sample, before_shapes, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import _addresses, inplace
 from autograd_core.ops.scatter import _inplace_method, _run, masked_fill
@@ -598,6 +598,9 @@ class Sinc(_OfSaved):
 class LogAddExp2(Node):
     def forward(self, input, other):
         a, b = _float_pair(input, other, "logaddexp2_cpu")
+        dt = np.result_type(a, b)
+        if dt.kind == "c":  # (logaddexp has complex numbers; numpy's 2-based one not)
+            raise _args.not_implemented("logaddexp2_cpu", dt)
         self.save_for_backward(a, b)
         return np.logaddexp2(a, b)
 
@@ -748,11 +751,12 @@ def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
             raise TypeError(f"binomial(): argument '{name}' must be Tensor, not "
                             f"{type(t).__name__}")
         if t.dtype.kind != "f":
-            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
-                             f"{_args.torch_name(t._data.dtype).capitalize()}")
+            raise before_shapes(ValueError(  # (as PyTorch's, before the shapes)
+                f"binomial only supports floating-point dtypes for {name}, got: "
+                f"{_args.torch_name(t._data.dtype)}"))
     if prob.dtype != count.dtype:
-        raise RuntimeError(f"Found dtype {_args.torch_name(prob._data.dtype).capitalize()} but "
-                           f"expected {_args.torch_name(count._data.dtype).capitalize()}")
+        raise RuntimeError(f"Found dtype {_args.torch_name(prob._data.dtype)} but "
+                           f"expected {_args.torch_name(count._data.dtype)}")
     p = prob._data
     if np.any(~((p >= 0) & (p <= 1))):
         raise ValueError("binomial: prob must be in [0, 1] (and not NaN)")

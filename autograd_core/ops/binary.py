@@ -12,8 +12,9 @@ from autograd_core.kernels.pointwise import fma_alpha
 from autograd_core.ops import _args
 from autograd_core.ops._args import BroadcastError, broadcast_error as _broadcast_error  # noqa: F401
 from autograd_core.ops import _xp as xp
+from autograd_core.ops._loops import scalar_elements
 from autograd_core.ops._xp import _half_by_scalar, _half_in_float32, _in_float32, _over, _times
-from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
+from autograd_core.ops.registry import Sample, op, warn_caller
 from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
@@ -191,8 +192,8 @@ class RsubScalar(Sub):
 _F16 = np.dtype(np.float16)
 _NUMBERS = (float, int)
 #: the result dtypes whose ``add``/``sub`` with ``alpha`` run ``AddScaled`` (one rounding)
-_FUSED_ALPHA = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64,
-                                                np.complex128))
+_FUSED_ALPHA = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64,
+                                                np.complex64, np.complex128))
 
 
 def _fused_add(a, b, alpha, dt):
@@ -202,6 +203,8 @@ def _fused_add(a, b, alpha, dt):
     complex numbers its vectorised product ``(br*ar - bi*ai, br*ai + bi*ar)`` plus ``a``
     (numpy's complex product is fused and differs)."""
     a, b, alpha = np.asarray(a, dt), np.asarray(b, dt), dt.type(alpha)
+    if dt == _F16:
+        return _half_add(a, b, alpha)
     if dt.kind == "f":
         fused = fma_alpha(a, b, alpha)
         if fused is None:
@@ -209,6 +212,22 @@ def _fused_add(a, b, alpha, dt):
             fused = np.asarray(numpy_fma(alpha, b, a), dt)
         return fused
     return a + _complex_times(b, alpha)
+
+
+def _half_add(a, b, alpha):
+    """``a + alpha * b`` of float16 arrays and ``alpha`` as ATen's CPU ``add`` computes it:
+    its vector code in float32, rounded once; its scalar code (the tail of each row, see
+    ``_loops``) rounding ``alpha * b`` to float16 before adding. (Computed all in float32, an
+    element of a 2000-element tail differed; a third differed with ``b * alpha`` rounded
+    first.)"""
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.asarray((a.astype(np.float32) + b.astype(np.float32) * np.float32(alpha))
+                           .astype(_F16))
+        tail = scalar_elements([a, b], value.shape)
+        if tail is not None:  # (numpy's float16 arithmetic is slow: the tail's elements only)
+            value[tail] = (np.broadcast_to(a, value.shape)[tail]
+                           + np.broadcast_to(b, value.shape)[tail] * alpha)
+    return value
 
 
 def _complex_times(b, alpha):
@@ -451,23 +470,8 @@ def add(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
         fused = _add_scaled(AddScaled, input, other, alpha)
         if fused is not None:
             return fused
-        return _half_alpha(Add.apply(input, _scaled(input, other, alpha)), input, other, alpha)
+        return Add.apply(input, _scaled(input, other, alpha))
     return Add.apply(input, other)
-
-
-def _half_alpha(result: Tensor, input: Any, other: Any, alpha: Any) -> Tensor:
-    """``result``, ``input + alpha * other`` (``alpha`` negated for ``sub``) computed as
-    ``other * alpha``, rounded, then added: for float16, with ATen's values instead, computed
-    in float32 with ``alpha`` rounded to float16 (its scalar_t) and rounded once; a third of
-    the elements differed; a number operand is rounded to float16 first, as ATen's wrapped
-    scalar). The gradient is the composition's (``grad * alpha``, as PyTorch's)."""
-    if result._data.dtype != _F16 or type(alpha) not in _NUMBERS:
-        return result
-    a, b = (x._data if isinstance(x, Tensor) else x for x in (input, other))
-    a, b = (np.asarray(x, _F16).astype(np.float32) for x in (a, b))  # a number rounded to it
-    value = a + b * np.float32(np.float16(alpha))
-    refuse_capture("add/sub of float16 with alpha")  # (see xp.with_value)
-    return xp.with_value(result, np.asarray(value.astype(_F16)))
 
 
 def _scaled(input: Any, other: Any, alpha: Any) -> Any:
@@ -514,7 +518,7 @@ def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
         fused = _add_scaled(SubScaled, input, other, -alpha)
         if fused is not None:
             return fused
-        return _half_alpha(Sub.apply(input, _scaled(input, other, alpha)), input, other, -alpha)
+        return Sub.apply(input, _scaled(input, other, alpha))
     return Sub.apply(input, other)
 
 

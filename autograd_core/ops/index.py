@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from autograd_core._casts import half_source
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import along_add_, fill_where, rows_add_
 from autograd_core.node import LINEAR, Node
@@ -266,7 +267,7 @@ class IndexPut(Node):
             return fill_where(x, mask, v.reshape(()))
         out = np.array(x, copy=True)
         try:
-            out[index] = _fit(value, _indexed_ndim(out, index))
+            out[index] = _fit(half_source(value, out.dtype), _indexed_ndim(out, index))
         except IndexError as exc:
             raise _index_error(x.shape, index, exc) from None
         except ValueError:
@@ -387,7 +388,7 @@ def setitem(x, index, value):
                                "element of an expand's result)")
         target = target.copy()  # empty: nothing to write, but the index is still checked
     try:
-        target[index] = _fit(raw, np.ndim(target[index]))
+        target[index] = _fit(half_source(raw, target.dtype), np.ndim(target[index]))
     except IndexError as exc:
         raise _index_error(x.shape, index, exc) from None
     except ValueError:

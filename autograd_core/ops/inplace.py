@@ -10,6 +10,7 @@ import builtins
 import numpy as np
 
 from autograd_core import creation, random
+from autograd_core._casts import half_source
 from autograd_core.grad_mode import STATE, no_grad
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
@@ -71,7 +72,8 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         refuse_capture("an in-place change of a view")  # found by memory address
         new_base = _put_view(base, t, result)
     if t._data.size:
-        np.copyto(t._data, result._data, casting="unsafe")  # the category checked above
+        np.copyto(t._data, half_source(result._data, t._data.dtype),  # (float64 into
+                  casting="unsafe")  # float16 as PyTorch's); the category checked above
     t._bump_version()
     if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
         STATE.anomaly.on_inplace(t, result)

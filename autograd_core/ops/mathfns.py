@@ -1883,27 +1883,45 @@ def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
     return _select(input, dim, keepdim, k - 1, "kthvalue", KthvalueResult)
 
 
-class _GatherSavingInput(Gather):
-    """``Gather`` that saves its input too, as PyTorch's cummax/cummin nodes save ``self``
-    (``median(dim)``, ``sort``, ``kthvalue`` keep only indices): an in-place change of the
-    input refuses backward there, and here."""
+class Cummax(Gather):
+    """``cummax``'s values: the input gathered at the running extreme's indices (a 0-d input
+    copied), under PyTorch's node name (``Cummin``: ``cummin``'s). It saves the input too, as
+    PyTorch's nodes save ``self`` (``median(dim)``, ``sort``, ``kthvalue`` keep only indices):
+    an in-place change of the input refuses backward there, and here."""
 
-    _grad_fn = "GatherBackward0"
+    _grad_fn = "CummaxBackward0"
+    _op_name = "cummax"
 
     def forward(self, x, index, dim):
-        out = super().forward(x, index, dim)
+        if x.ndim:
+            out = super().forward(x, index, dim)
+        else:
+            self.in_shape, out = (), x.copy()
         self.save_for_backward(index, x)
         return out
+
+    def backward(self, g):
+        if self.in_shape:
+            return super().backward(g)
+        self.saved  # noqa: B018  (PyTorch's error once a backward freed the graph)
+        return (g,)
+
+
+class Cummin(Cummax):
+    _grad_fn = "CumminBackward0"
+    _op_name = "cummin"
 
 
 def _cum_extreme(input, dim, is_max):
     name = "cummax" if is_max else "cummin"
     result = CummaxResult if is_max else CumminResult
+    node = Cummax if is_max else Cummin
     x = input._data
     _args.refuse_complex(f'"{name}" not implemented for \'{{dtype}}\'', x, error=NotImplementedError)
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
-        return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
+        idx = np.zeros((), np.int64)
+        return result(node.apply(input, index=idx, dim=0), Tensor._make(idx, None, False))
     d = _args.norm_dim(dim, x.ndim, name)
     xm = np.moveaxis(x, d, 0)
     idx = np.zeros(xm.shape, np.int64)
@@ -1915,8 +1933,7 @@ def _cum_extreme(input, dim, is_max):
         idx[i] = np.where(better, i, idx[i - 1])
         best = np.where(better, xm[i], best)
     idx = np.moveaxis(idx, 0, d)
-    return result(_GatherSavingInput.apply(input, index=idx, dim=d),
-                  Tensor._make(idx, None, False))
+    return result(node.apply(input, index=idx, dim=d), Tensor._make(idx, None, False))
 
 
 

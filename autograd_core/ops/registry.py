@@ -372,19 +372,30 @@ def _refused_by_capture(fn, name):
 def _broadcast_checked(fn, name):
     """``fn`` (an elementwise op) raising PyTorch's RuntimeError, naming the op and both sizes,
     where its tensor arguments' shapes do not broadcast: numpy's refusal, a ValueError from
-    whichever call met it first, is replaced (nothing is recorded or written by then). Free
-    when the shapes broadcast: a frame, no check (a node class's frontend: not even that)."""
+    whichever call met it first, is replaced (nothing is recorded or written by then), and so
+    is a kernel's refusal of the dtype (NotImplementedError: ATen's TensorIterator checks the
+    shapes before its kernel sees the dtype). Free when the shapes broadcast: a frame, no
+    check (a node class's frontend: not even that)."""
     refuse = _refuse_broadcast  # (held in the closure: the wrapper reads no module global)
 
     @functools.wraps(fn)
     def broadcasts(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except ValueError:
-            refuse(name, args, kwargs)
+        except (ValueError, NotImplementedError) as e:
+            if not getattr(e, "before_shapes", False):
+                refuse(name, args, kwargs)
             raise
 
     return broadcasts
+
+
+def before_shapes(error: Exception) -> Exception:
+    """``error`` marked as a refusal PyTorch makes before an elementwise op compares its
+    operands' shapes (a check of the op's own, ahead of TensorIterator: ``clamp`` of complex
+    numbers), which ``_broadcast_checked`` lets through."""
+    error.before_shapes = True  # type: ignore[attr-defined]
+    return error
 
 
 def _refuse_broadcast(name, args, kwargs):
@@ -445,7 +456,8 @@ def _frontend(cls, name, elementwise=False):
                 raise TypeError(f"{name}() got an unexpected keyword argument "
                                 f"{str(e)[len(wrong_keyword):]}") from None
             raise
-        except ValueError:  # (op(elementwise=True): shapes that do not broadcast)
+        except (ValueError, NotImplementedError):  # (elementwise: shapes that do not
+            # broadcast, refused before a dtype the kernel lacks, as PyTorch's)
             if refuse is not None:
                 refuse(name, args, kwargs)
             raise

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from autograd_core._casts import half_source
+from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import fill_where, gather_along, scatter_along_
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
@@ -363,10 +365,13 @@ def scatter_add(input: Tensor, dim: builtins.int, index: Tensor, src: Any) -> Te
     return _scatter("scatter_add", input, dim, index, src, True)
 
 
-def _inplace_method(name, fn, call, result, disjoint=False):
+def _inplace_method(name, fn, call, result, disjoint=False, check=None):
     """``disjoint``: an input sharing any memory with the tensor written is refused (PyTorch's
-    ``index_add_``, ``scatter_``, ``index_put_``, ...)."""
+    ``index_add_``, ``scatter_``, ``index_put_``, ...). ``check``: run first, on the same
+    arguments (the in-place form's own checks and their order)."""
     def method(self, *args, **kwargs):
+        if check is not None:
+            check(self, *args, **kwargs)
         return inplace(self, lambda: fn(self, *args, **kwargs),
                        sources=(*args, *kwargs.values()) if disjoint else (), disjoint=disjoint)
 
@@ -658,10 +663,16 @@ _TORCH_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
 
 
 def _value_like(value, x, name):
+    """``value`` (a number or 0-d tensor) as a tensor of ``x``'s dtype. A value that requires
+    grad, cast to an integer or bool ``x``'s dtype, would lose its gradient: PyTorch's
+    functional form refuses (the in-place forms compute under no_grad, ``inplace``)."""
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        if value.requires_grad and STATE.enabled and x._data.dtype.kind not in "fc":
+            raise RuntimeError("Autograd not support dtype: "
+                               f"{_args.torch_name(x._data.dtype)}")
         if value._data.dtype.kind == "c" and x._data.dtype.kind != "c":
             _args.scalar_for(complex(value._data), x._data.dtype)  # PyTorch's error if imag != 0
             value = value.real
@@ -669,7 +680,8 @@ def _value_like(value, x, name):
             _args.scalar_for(value._data[()].item(), x._data.dtype)
         return value if value.dtype == x.dtype else value.to(x.dtype)
     value = _args.scalar_for(value, x._data.dtype)
-    return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant
+    value = half_source(np.asarray(value), x._data.dtype)  # (a double into float16 as PyTorch's)
+    return xp.constant(value.astype(x.dtype))  # made from a number: a constant
 
 
 @op("masked_fill", method=True, samples=[
@@ -695,24 +707,30 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
         tensor([[1., 2.],
                 [0., 0.]])
     """
-    m = _arr(mask)
-    if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_TORCH_NAMES.get(m.dtype.name, m.dtype.name)}")
-    x = _arr(input)
-    try:
-        shape = np.broadcast_shapes(m.shape, x.shape)
-    except ValueError:
-        shape = None
-    if shape != x.shape:
-        raise RuntimeError(f"The size of the mask {tuple(m.shape)} must match the size of the "
-                           f"input {tuple(x.shape)} or broadcast to it")
+    m, x = _arr(mask), _arr(input)
+    _args.broadcast_in_order("masked_fill", [m.shape, x.shape])  # (PyTorch's order: the mask
+    _bool_mask(m)  # first, then its dtype; the result may be larger than input, as PyTorch's)
     return Where.apply(mask if isinstance(mask, Tensor) else m,
                        _value_like(value, input, "masked_fill_"), input)
 
 
+def _bool_mask(m):
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_TORCH_NAMES.get(m.dtype.name, m.dtype.name)}")
+
+
+def _masked_fill_checks(input, mask, value):
+    """``masked_fill_``'s checks in PyTorch's order: the mask's dtype, then its shape against
+    the tensor written (named first); a larger result is refused by ``inplace``."""
+    m = _arr(mask)
+    _bool_mask(m)
+    _args.broadcast_in_order("masked_fill_", [input.shape, m.shape])
+
+
 masked_fill_ = _inplace_method("masked_fill_", masked_fill,
-                               "ag.tensor([True, False, True]), 1.0", "tensor([1., 0., 1.])")
+                               "ag.tensor([True, False, True]), 1.0", "tensor([1., 0., 1.])",
+                               check=_masked_fill_checks)
 
 
 def _masked_scatter_checks(mask, source):

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.device import check_device, check_memory_format
+from autograd_core._casts import half_source
 from autograd_core.device import device as _device
 from autograd_core.grad_mode import STATE
 from autograd_core.node import LINEAR, Node, apply_nondifferentiable
@@ -617,7 +618,7 @@ class ToCopy(Node):
     complex_backward = LINEAR
     def forward(self, x, dtype):
         note_complex(dtype)
-        return x.astype(dtype)
+        return half_source(x, dtype).astype(dtype)
 
     def backward(self, g):
         return (g,)  # the engine casts it back to the input's dtype
@@ -670,7 +671,7 @@ class CopyFrom(Node):
     def forward(self, dst, src):
         out = np.empty_like(dst)
         try:
-            out[...] = src
+            out[...] = half_source(src, dst.dtype)  # (float64 into float16 as PyTorch's)
         except ValueError:
             raise RuntimeError(
                 f"copy_: source of shape {np.shape(src)} cannot be broadcast to {dst.shape}"

@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.registry import Sample, before_shapes, op, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
@@ -435,6 +435,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         >>> ag.clamp(ag.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)
         tensor([-1.0000,  0.5000,  1.0000])
     """
+    if isinstance(input, Tensor) and input._data.dtype.kind == "c":  # before the shapes
+        raise before_shapes(NotImplementedError(_args.CLAMP_COMPLEX))
     return clamp_to(input, min, max, Clamp)
 
 

@@ -31,7 +31,13 @@ from autograd_core.grad_mode import STATE, enable_grad, is_grad_enabled
 from autograd_core.random import get_rng_state, set_rng_state
 from autograd_core.tensor import Tensor, next_seq
 
-__all__ = ["checkpoint", "checkpoint_sequential", "detach_variable", "noop_context_fn"]
+__all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential", "detach_variable",
+           "noop_context_fn"]
+
+
+class CheckpointError(RuntimeError):
+    """A non-reentrant checkpoint's second run disagreeing with its first: an output of
+    another shape or dtype (PyTorch's ``torch.utils.checkpoint.CheckpointError``)."""
 
 _EXPLICIT = ("the use_reentrant parameter should be passed explicitly. Starting in PyTorch "
              "2.9, calling checkpoint without use_reentrant will raise an exception. "
@@ -157,7 +163,7 @@ class _Recompute(Function):
     @staticmethod
     def forward(ctx, function, rng, args, values, diff_at, *boundary):
         ctx.function, ctx.rng, ctx.args, ctx.boundary = function, rng, args, boundary
-        ctx.diff_at = diff_at
+        ctx.diff_at, ctx.meta = diff_at, [_meta(v) for v in values]
         # PyTorch's version check: an argument changed in place since would be recomputed
         # from its new values (a silently wrong gradient)
         ctx.save_for_backward(*(a for a in args if isinstance(a, Tensor)))
@@ -178,6 +184,13 @@ class _Recompute(Function):
                 set_rng_state(outer)
         outs = outs if isinstance(outs, tuple) else (outs,)
         tensors = [o for o in outs if isinstance(o, Tensor)]
+        for n, (k, meta) in enumerate(zip(ctx.diff_at, ctx.meta)):
+            again = _meta(tensors[k]) if k < len(tensors) else None
+            if again != meta:
+                raise CheckpointError(
+                    "torch.utils.checkpoint: Recomputed values for the following tensors have "
+                    f"different metadata than during the forward pass.\noutput {n}:\nsaved "
+                    f"metadata: {meta}\nrecomputed metadata: {again}\n.")
         pairs = [(tensors[k], g) for k, g in zip(ctx.diff_at, grads)
                  if tensors[k].requires_grad and g is not None]
         if not pairs:
@@ -187,6 +200,10 @@ class _Recompute(Function):
         got = grad([o for o, _ in pairs], list(ctx.boundary), [g for _, g in pairs],
                    retain_graph=create_graph, create_graph=create_graph, allow_unused=True)
         return (None, None, None, None, None, *got)
+
+
+def _meta(t):
+    return {"shape": t.shape, "dtype": t.dtype}
 
 
 def _non_reentrant(function, preserve, args):

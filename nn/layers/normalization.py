@@ -115,7 +115,7 @@ class _BatchNorm(_NormBase):
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         if use_batch and math.prod(shape[:1] + shape[2:]) == 1:  # (an empty batch passes)
             raise ValueError("Expected more than 1 value per channel when training, got "
-                             f"input size {tuple(input.shape)}")
+                             f"input size {input.shape!r}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             nbt = self.num_batches_tracked
@@ -435,7 +435,7 @@ class _BatchRenorm(_BatchNorm):
             return F.batch_norm(input, mu, var, self.weight, self.bias, False, 0.0, self.eps)
         if math.prod(input.shape) // C <= 1:
             raise ValueError("Expected more than 1 value per channel when training, got "
-                             f"input size {tuple(input.shape)}")
+                             f"input size {input.shape!r}")
         x = np.ascontiguousarray(input._data).reshape(input.shape[0], C, -1)
         mu_b, var_b = _kernels.channel_stats(x)
         sigma_b = np.sqrt(var_b + self.eps)

@@ -23,7 +23,8 @@ from nn.module import Module
 from nn.parameter import Parameter
 
 __all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized",
-           "ParametrizationList", "cached"]
+           "ParametrizationList", "cached", "transfer_parametrizations_and_params",
+           "type_before_parametrizations"]
 
 _cache_enabled = 0
 _cache: dict[tuple[int, str], Any] = {}
@@ -259,3 +260,49 @@ def remove_parametrizations(module: Module, tensor_name: str,
         delattr(module, "parametrizations")
         module.__class__ = module.__class__.__bases__[0]
     return module
+
+
+def type_before_parametrizations(module: Module) -> type:
+    """The class ``module`` had before it was parametrized (its class if it is not).
+
+    Example::
+
+        >>> import nn
+        >>> m = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
+        >>> type(m).__name__, nn.utils.parametrize.type_before_parametrizations(m).__name__
+        ('ParametrizedLinear', 'Linear')
+    """
+    return type(module).__bases__[0] if is_parametrized(module) else type(module)
+
+
+def transfer_parametrizations_and_params(from_module: Module, to_module: Module,
+                                         tensor_name: str | None = None) -> Module:
+    """Parametrize ``to_module`` as ``from_module`` is (its tensor ``tensor_name``, else every
+    parametrized one), sharing ``from_module``'s original Parameters; a tensor ``to_module``
+    lacks is first made a Parameter of ``from_module``'s value. Nothing happens to a
+    ``from_module`` without parametrizations. Returns ``to_module``.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> from nn.utils import parametrize
+        >>> a = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
+        >>> b = parametrize.transfer_parametrizations_and_params(a, nn.Linear(3, 2))
+        >>> b.parametrizations.weight.original0 is a.parametrizations.weight.original0
+        True
+    """
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        source = from_module.parametrizations[name]
+        if not hasattr(to_module, name):
+            with ag.no_grad():
+                setattr(to_module, name, Parameter(getattr(from_module, name)._data.copy()))
+        for p in source:
+            register_parametrization(to_module, name, p)
+        target = to_module.parametrizations[name]
+        for attr in (["original"] if source.is_tensor else
+                     [f"original{i}" for i in range(source.ntensors)]):
+            setattr(target, attr, getattr(source, attr))  # the same Parameter, as PyTorch's
+    return to_module

@@ -33,14 +33,14 @@ KNOWN = {
     ("polygamma", "grads"): "PyTorch's float16 polygamma(3, x) (the derivative of "
                             "polygamma(2, x)) is not the correctly rounded value in 30% of the "
                             "elements; tapegrad's is (computed in float64)",
-    ("addcdiv", "grads"): _FORMULA, ("ldexp", "grads"): _FORMULA, ("renorm", "grads"): _FORMULA,
+    ("ldexp", "grads"): _FORMULA, ("renorm", "grads"): _FORMULA,
     ("norm_p3", "grads"): _FORMULA, ("dist", "grads"): _FORMULA,
     ("normalize", "grads"): _FORMULA, ("layer_norm", "grads"): _FORMULA,
     ("cosine_similarity", "grads"): _FORMULA, ("pairwise_distance", "grads"): _FORMULA,
     ("cumprod", "grads"): _FORMULA, ("logcumsumexp", "grads"): _FORMULA,
     ("kl_div_none", "grads"): _FORMULA, ("smooth_l1_none", "grads"): _FORMULA,
     ("repeat", "grads"): _ORDER, ("repeat_interleave_flat", "grads"): _ORDER,
-    ("kron", "grads"): _ORDER, ("outer", "grads"): _ORDER, ("addr", "grads"): _ORDER,
+    ("kron", "grads"): _ORDER, ("addr", "grads"): _ORDER,
     ("cummax", "grads"): _ORDER, ("cummin", "grads"): _ORDER,
     ("adaptive_avg_pool1d", "grads"): _ORDER, ("adaptive_avg_pool2d", "grads"): _ORDER,
     ("adaptive_avg_pool3d", "grads"): _ORDER,
@@ -52,8 +52,6 @@ KNOWN = {
     ("gelu", "grads"): "as gelu's values", ("gelu_tanh", "values"): "as gelu's values",
     ("digamma", "values"): "1 element in 512: tapegrad's float16 digamma is the correctly "
                            "rounded value (float64), PyTorch's is not in 0.2% of the elements",
-    ("addcdiv", "values"): "1 element in 512: ATen's addcdiv rounds value * tensor1 / tensor2 "
-                           "in another order in float32",
     ("logaddexp2", "values"): "1 element in 512: float32 formula an ulp from ATen's",
     ("dist", "values"): "PyTorch's vector norm of float16 accumulates in its own order",
     ("dist_p3", "values"): "PyTorch's vector norm of float16 accumulates in its own order",

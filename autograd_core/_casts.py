@@ -1,0 +1,23 @@
+"""How a value is cast where PyTorch's CPU casts round otherwise than numpy's (imports no
+product module, so creation, the ops and the tensor layer can all use it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+
+
+def half_source(arr: Any, dtype: Any) -> Any:
+    """``arr`` (an array, a numpy or Python float) ready to be cast to ``dtype`` as PyTorch's
+    CPU casts round: a float64 value made float16 goes through float32 first (``c10::Half``
+    is made from a float), so a value just off a float16 tie rounds as there; numpy rounds
+    once (an ulp apart in about 1e-4 of random values). Anything else is ``arr`` itself."""
+    t = type(arr)
+    if (t is float or ((t is np.ndarray or t is np.float64) and arr.dtype == _F64)) and \
+            dtype is not None and np.dtype(dtype) == _F16:
+        with np.errstate(over="ignore"):
+            return np.float32(arr) if t is float else arr.astype(_F32)
+    return arr
