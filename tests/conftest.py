@@ -5,6 +5,7 @@ whole suite within a few minutes.
 """
 
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -26,6 +27,16 @@ def pytest_configure(config):
             raise RuntimeError(
                 "TAPEGRAD_REQUIRE_TORCH=1 but torch is not importable: pip install torch==2.13.0"
             ) from exc
+
+
+def pytest_collection_finish(session):
+    """Under xdist (``-n auto``: one worker per core) torch's own pool of a thread per core in
+    every worker oversubscribed the machine: its idle threads spin, and the parity tests of
+    test_option_sweep_vs_torch.py took 116 s of CPU with torch's 2 threads against 101 s with
+    1 (2 cores, 2 workers). torch is imported by collecting the parity modules, if at all."""
+    torch = sys.modules.get("torch")
+    if torch is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)
 
 
 def pytest_ignore_collect(collection_path, config):
