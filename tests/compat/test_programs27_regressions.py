@@ -36,3 +36,38 @@ def test_register_buffer_under_a_parameters_name_is_refused():
     m.register_buffer("extra", ag.zeros(1))
     m.extra = nn.Parameter(ag.ones(1))  # assignment moves it, as PyTorch's __setattr__
     assert "extra" in dict(m.named_parameters()) and "extra" not in dict(m.named_buffers())
+
+
+@pytest.mark.parametrize("x_shape,rows", [((7, 6), 7), ((6,), 1), ((2, 3, 6), 6)])
+def test_linear_bias_of_the_wrong_length_raises_pytorchs_runtime_error(x_shape, rows):
+    """r06 (a hypernetwork slicing its generated bias one element too long): ``F.linear``
+    leaked numpy's ``ValueError: operands could not be broadcast together``; PyTorch's
+    ``addmm`` raises a RuntimeError naming the expansion."""
+    with pytest.raises(RuntimeError) as info:
+        F.linear(ag.ones(x_shape), ag.ones(5, 6), ag.ones(6))
+    assert str(info.value) == (
+        "The expanded size of the tensor (5) must match the existing size (6) at "
+        f"non-singleton dimension 1.  Target sizes: [{rows}, 5].  Tensor sizes: [6]")
+
+
+def test_linear_2d_input_with_a_3d_bias_is_refused_not_broadcast():
+    """r06: a (7, 1, 5) bias with a (7, 6) input gave a (7, 7, 5) result (the bias broadcast
+    the output up); PyTorch's ``addmm`` cannot expand a 3-d bias to (7, 5) and raises."""
+    with pytest.raises(RuntimeError, match=r"the number of sizes provided \(2\) must be "
+                                           r"greater or equal to the number of dimensions"):
+        F.linear(ag.ones(7, 6), ag.ones(5, 6), ag.ones(7, 1, 5))
+    with pytest.raises(RuntimeError, match=r"output with shape \[5\] doesn't match the "
+                                           r"broadcast shape \[2, 5\]"):
+        F.linear(ag.ones(6), ag.ones(5, 6), ag.ones(2, 5))
+
+
+def test_linear_1d_input_with_a_row_bias_keeps_the_1d_result():
+    """r06: a 1-d input with a (1, out) bias raised numpy's ValueError; PyTorch returns the
+    (out,) result (the bias's gradient keeps its (1, out) shape)."""
+    b = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    w = ag.arange(6.0).reshape(3, 2)
+    y = F.linear(ag.tensor([1.0, -1.0]), w, b)
+    assert y.shape == (3,)
+    assert y.tolist() == [0.0, 1.0, 2.0]
+    (y * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert b.grad.tolist() == [[1.0, 2.0, 3.0]]
