@@ -110,3 +110,32 @@ def test_float32_cross_entropy_of_confident_two_class_rows_matches_torch():
     want = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(t), reduction="none")
     got = F.cross_entropy(ag.tensor(x), ag.tensor(t), reduction="none")
     assert np.array_equal(got.numpy(), want.numpy())
+
+
+def test_cross_entropy_with_one_hot_int64_labels_names_the_probability_target_dtype():
+    """r06 (a classifier given ``F.one_hot(y)`` as its target, left int64): PyTorch reads a
+    target of the input's shape as class probabilities and says it must be floating point;
+    tapegrad treated it as class indices: "Expected target size [4], got [4, 3]"."""
+    with pytest.raises(RuntimeError, match="^Expected floating point type for target with class "
+                                           "probabilities, got Long$"):
+        F.cross_entropy(ag.zeros(4, 3), F.one_hot(ag.tensor([0, 2, 1, 0]), 3))
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss])
+@pytest.mark.parametrize("x_shape,t_shape,kind,words", [
+    ((4, 3), (4, 4), RuntimeError, "0D or 1D target tensor expected, multi-target not supported"),
+    ((4, 3), (3,), ValueError, r"Expected input batch_size \(4\) to match target batch_size \(3\)"),
+    ((4, 3), (), ValueError, r"Expected input batch_size \(4\) to match target batch_size \(0\)"),
+    ((4, 3, 5), (4, 3), RuntimeError, r"Expected target size \[4, 5\], got \[4, 3\]"),
+    ((3,), (2, 3), RuntimeError, "0D or 1D target tensor expected, multi-target not supported"),
+])
+def test_a_float_target_of_another_shape_gets_pytorchs_shape_error_first(
+        fn, x_shape, t_shape, kind, words):
+    """r06 (soft labels of the wrong width, ``(N, C')``, and other mistaken targets): PyTorch
+    takes a target that is not of the input's shape as class indices and checks its shape
+    before its dtype; tapegrad named the dtype first ("expected target dtype to be Long or
+    Byte, but got Float"), and an int64 2-d target of an (N, C) input "Expected target size"."""
+    with pytest.raises(kind, match=words):
+        fn(ag.zeros(x_shape), ag.zeros(t_shape))
+    with pytest.raises(kind, match=words):
+        fn(ag.zeros(x_shape), ag.zeros(t_shape, dtype=ag.int64) + 1)
