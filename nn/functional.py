@@ -38,6 +38,7 @@ from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 from autograd_core.ops.binary import _broadcast_error, _promote_types
+from autograd_core.ops.shape import _check_expand
 from autograd_core.ops._args import no_complex as _no_complex, not_implemented, torch_name
 from autograd_core.ops.binary import result_type as _result_type
 from autograd_core.ops.registry import in_float32_composite
@@ -126,31 +127,20 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def _check_linear_bias(input, weight, bias):
     """PyTorch's errors for a bias that does not fit ``linear``'s output (before: numpy's
     ValueError, or for a 2-d input and a 3-d bias a broadcast result). PyTorch's ``addmm``
-    expands a 1-d bias (or a 2-d one for a 2-d input) to ``(rows, out)``; a 1-d input's
-    result takes the bias in place."""
+    expands a 1-d bias (or any for a 2-d input) to ``(rows, out)``; a 1-d input's result takes
+    the bias in place."""
     if weight.ndim != 2:
         return
     out_f = weight.shape[0]
-    if bias.ndim == 1 or input.ndim == 2 and bias.ndim == 2:
-        target = [int(np.prod(input.shape[:-1], dtype=np.int64)), out_f]
-        for i in reversed(range(bias.ndim)):
-            d = i + 2 - bias.ndim
-            if bias.shape[i] not in (1, target[d]):
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({target[d]}) must match the existing "
-                    f"size ({bias.shape[i]}) at non-singleton dimension {d}.  Target sizes: "
-                    f"{target}.  Tensor sizes: {list(bias.shape)}")
+    if bias.ndim == 1 or input.ndim == 2:
+        rows = int(np.prod(input.shape[:-1], dtype=np.int64))
+        _check_expand(bias, [rows, out_f], 2 - bias.ndim)
     if input.ndim == 1 and bias.ndim > 1 and tuple(bias.shape) != (1, out_f):
         if bias.shape[-1] not in (1, out_f):
             raise RuntimeError(f"The size of tensor a ({out_f}) must match the size of tensor b "
                                f"({bias.shape[-1]}) at non-singleton dimension {bias.ndim - 1}")
         shape = list(np.broadcast_shapes((out_f,), bias.shape))
         raise RuntimeError(f"output with shape [{out_f}] doesn't match the broadcast shape {shape}")
-    if bias.ndim > 2 and input.ndim == 2:
-        raise RuntimeError(
-            f"expand({bias.type().replace('autograd_core.', 'torch.')}{{{list(bias.shape)}}}, "
-            f"size={list(input.shape[:1]) + [out_f]}): the number of sizes provided (2) must be "
-            f"greater or equal to the number of dimensions in the tensor ({bias.ndim})")
 
 
 def identity(input: Tensor) -> Tensor:

@@ -139,3 +139,22 @@ def test_a_float_target_of_another_shape_gets_pytorchs_shape_error_first(
         fn(ag.zeros(x_shape), ag.zeros(t_shape))
     with pytest.raises(kind, match=words):
         fn(ag.zeros(x_shape), ag.zeros(t_shape, dtype=ag.int64) + 1)
+
+
+@pytest.mark.parametrize("shape,sizes,words", [
+    ((1, 2, 4), (3, 3, -1), "The expanded size of the tensor (3) must match the existing size (2)"
+     " at non-singleton dimension 1.  Target sizes: [3, 3, -1].  Tensor sizes: [1, 2, 4]"),
+    ((2, 4), (3,), "expand(torch.FloatTensor{[2, 4]}, size=[3]): the number of sizes provided (1)"
+     " must be greater or equal to the number of dimensions in the tensor (2)"),
+    ((3,), (-1, 3), "The expanded size of the tensor (-1) isn't allowed in a leading, "
+     "non-existing dimension 0"),
+])
+def test_expand_refusals_use_pytorchs_words(shape, sizes, words):
+    """r06 (a ViT's ``cls_token.expand(B, -1, -1)`` on a token of the wrong shape): tapegrad's
+    own "expand: a tensor of shape (1, 2, 4) cannot be expanded to shape (3, 3, 4)"; PyTorch's
+    message names the dimension and both sizes. Legal expansions are unchanged."""
+    with pytest.raises(RuntimeError) as info:
+        ag.zeros(shape).expand(*sizes)
+    assert str(info.value) == words
+    assert ag.zeros(1, 1, 4).expand(-1, 2, 4).shape == (1, 2, 4)
+    assert ag.zeros(1, 4).expand(2, -1, -1).shape == (2, 1, 4)
