@@ -129,12 +129,11 @@ def _check_linear_bias(input, weight, bias):
     ValueError, or for a 2-d input and a 3-d bias a broadcast result). PyTorch's ``addmm``
     expands a 1-d bias (or any for a 2-d input) to ``(rows, out)``; a 1-d input's result takes
     the bias in place."""
-    if weight.ndim != 2:
-        return
+    if weight.ndim != 2 or bias.ndim == 1 and bias.shape[0] in (weight.shape[0], 1):
+        return  # (the usual bias: nothing to check)
     out_f = weight.shape[0]
     if bias.ndim == 1 or input.ndim == 2:
-        rows = int(np.prod(input.shape[:-1], dtype=np.int64))
-        _check_expand(bias, [rows, out_f], 2 - bias.ndim)
+        _check_expand(bias, [math.prod(input.shape[:-1]), out_f], 2 - bias.ndim)
     if input.ndim == 1 and bias.ndim > 1 and tuple(bias.shape) != (1, out_f):
         if bias.shape[-1] not in (1, out_f):
             raise RuntimeError(f"The size of tensor a ({out_f}) must match the size of tensor b "

@@ -428,13 +428,18 @@ def expand(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     x = input
     sizes = shape_arg((size, *more))
     lead = len(sizes) - x.ndim
-    _check_expand(x, sizes, lead)
+    if lead < 0:
+        _check_expand(x, sizes, lead)
     shape = tuple(
         (x.shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
     )
     # a new view even when the shape is the same, as PyTorch's: data-parallel code takes
     # p.expand_as(p).grad_fn.next_functions[0][0] for a parameter's AccumulateGrad
-    return _as_view(Expand.apply(x, shape=shape), x)
+    try:
+        return _as_view(Expand.apply(x, shape=shape), x)
+    except RuntimeError:
+        _check_expand(x, sizes, lead)  # PyTorch's words for a refusal (only checked then)
+        raise
 
 
 class Repeat(Node):
