@@ -38,6 +38,7 @@ from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 from autograd_core.ops.binary import _broadcast_error, _promote_types
+from autograd_core.ops.shape import _check_expand
 from autograd_core.ops._args import no_complex as _no_complex, not_implemented, torch_name
 from autograd_core.ops.binary import result_type as _result_type
 from autograd_core.ops.registry import in_float32_composite
@@ -111,12 +112,34 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         tensor([[3., 3., 3., 3.],
                 [3., 3., 3., 3.]])
     """
+    if bias is not None:
+        _check_linear_bias(input, weight, bias)
+        if input.ndim == 1 and bias.ndim > 1:  # PyTorch adds it into the (out,) result
+            bias = bias.reshape(bias.shape[-1])
     if (bias is not None and bias.ndim > 1 and input.ndim > 1
             and bias.dtype == weight.dtype == input.dtype):
         # a bias of several dimensions broadcasts against the output, as PyTorch's (the
         # node adds a bias of one row; the sum's node reduces the gradient to its shape)
         return LinearOp.apply(input, weight, None) + bias
     return LinearOp.apply(input, weight, bias)
+
+
+def _check_linear_bias(input, weight, bias):
+    """PyTorch's errors for a bias that does not fit ``linear``'s output (before: numpy's
+    ValueError, or for a 2-d input and a 3-d bias a broadcast result). PyTorch's ``addmm``
+    expands a 1-d bias (or any for a 2-d input) to ``(rows, out)``; a 1-d input's result takes
+    the bias in place."""
+    if weight.ndim != 2 or bias.ndim == 1 and bias.shape[0] in (weight.shape[0], 1):
+        return  # (the usual bias: nothing to check)
+    out_f = weight.shape[0]
+    if bias.ndim == 1 or input.ndim == 2:
+        _check_expand(bias, [math.prod(input.shape[:-1]), out_f], 2 - bias.ndim)
+    if input.ndim == 1 and bias.ndim > 1 and tuple(bias.shape) != (1, out_f):
+        if bias.shape[-1] not in (1, out_f):
+            raise RuntimeError(f"The size of tensor a ({out_f}) must match the size of tensor b "
+                               f"({bias.shape[-1]}) at non-singleton dimension {bias.ndim - 1}")
+        shape = list(np.broadcast_shapes((out_f,), bias.shape))
+        raise RuntimeError(f"output with shape [{out_f}] doesn't match the broadcast shape {shape}")
 
 
 def identity(input: Tensor) -> Tensor:
@@ -1175,32 +1198,40 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
 _INT64 = np.dtype(np.int64)
 
 
+def _check_class_dtype(t, xshape):
+    if t.dtype != _INT64 and (t.dtype != np.uint8 or len(xshape) > 2):  # PyTorch's rules
+        raise RuntimeError("expected scalar type Long but found Byte" if t.dtype == np.uint8
+                           else "expected target dtype to be Long or Byte, but got "
+                           f"{torch_name(t.dtype)}")
+
+
 def _class_layout(x, target, name):
     """(x as (M, C), targets as (M,), output shape for reduction='none')."""
     t = _const(target)
     xshape = x._data.shape  # numpy's tuple (Size's slicing builds a Size per call)
     if len(xshape) == 2 and t.shape == xshape[:1] and t.dtype is _INT64:  # the common (N, C)
         return x, t, xshape[:1]                                           # case: checks pass
-    if t.dtype != _INT64 and (t.dtype != np.uint8 or len(xshape) > 2):  # PyTorch's rules
-        raise RuntimeError("expected scalar type Long but found Byte" if t.dtype == np.uint8
-                           else "expected target dtype to be Long or Byte, but got "
-                           f"{torch_name(t.dtype)}")
     if x.ndim == 1:  # a class index: 0-d, or one element (PyTorch's 1-D target of size 1)
         if t.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_class_dtype(t, xshape)
         if t.ndim == 1 and t.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target "
                              f"size: {t.shape[0]}")
         return x.reshape(1, x.shape[0]), t.reshape(1), ()
     if x.ndim == 0:
+        _check_class_dtype(t, xshape)
         raise RuntimeError(f"{name}: input must have at least 1 dimension")
     N, C = xshape[:2]
     expected = (N,) + xshape[2:]
-    if t.ndim and t.shape[0] != N:  # PyTorch's checks (nll_loss), its wording
+    if (t.shape[0] if t.ndim else 0) != N:  # PyTorch's checks (nll_loss), its wording
         raise ValueError(f"Expected input batch_size ({N}) to match target batch_size "
-                         f"({t.shape[0]}).")
+                         f"({t.shape[0] if t.ndim else 0}).")
+    if x.ndim == 2 and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if t.shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    _check_class_dtype(t, xshape)  # (after the shapes, as PyTorch's nll_loss)
     if x.ndim == 2:
         return x, t, (N,)
     perm = (0,) + tuple(range(2, x.ndim)) + (1,)
@@ -1275,6 +1306,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     class_dim = 0 if xd.ndim == 1 else 1
     w = None if weight is None else _check_weight(weight, xd.shape[class_dim], xd.dtype)
     tgt = _const(target)
+    if tgt.shape == xd.shape and tgt.dtype.kind != "f":  # PyTorch: a same-shape target holds
+        # class probabilities (e.g. one-hot labels left as int64)
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {torch_name(tgt.dtype)}")
     if tgt.dtype.kind == "f":
         if ignore_index != -100:  # PyTorch's check, its wording
             raise RuntimeError("ignore_index is not supported for floating point target")
@@ -1317,7 +1352,9 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
 
 
 def _cross_entropy_probs(x, target, w, reduction, eps, class_dim):
-    if tuple(np.shape(target._data if isinstance(target, Tensor) else target)) != x.shape:
+    shape = tuple(np.shape(target._data if isinstance(target, Tensor) else target))
+    if shape != x.shape:  # PyTorch's class-index path: its shape checks, then the dtype's
+        _class_layout(x, target, "cross_entropy")
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "  # PyTorch's words, and ours
             f"{torch_name(_const(target).dtype)} (cross_entropy: class-probability "

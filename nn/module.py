@@ -649,10 +649,11 @@ class Module:
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if "." in name:
             raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
-        if hasattr(type(self), name) or (
-            name in self.__dict__ and not any(
-                name in self.__dict__[r] for r in ("_parameters", "_buffers", "_modules"))
-        ):
+        # PyTorch's rule: any existing attribute but one of the same kind (registering a
+        # buffer under a parameter's name, or the reverse, is refused; assignment
+        # ``m.name = value`` goes through __setattr__, which replaces it)
+        own = self.__dict__["_parameters" if kind == "parameter" else "_buffers"]
+        if name not in own and (hasattr(type(self), name) or name in self.__dict__):
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:

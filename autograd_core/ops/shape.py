@@ -385,6 +385,27 @@ class Expand(Node):
         return (g,)  # the engine sums it back to the input's shape
 
 
+def _check_expand(x, sizes, lead):
+    """PyTorch's errors (its ``inferExpandGeometry``, its words) for sizes ``x`` cannot take:
+    too few of them, -1 for a new leading dimension, another size for one that is not 1."""
+    if lead < 0:
+        raise RuntimeError(
+            f"expand({x.type().replace('autograd_core.', 'torch.')}{{{list(x.shape)}}}, "
+            f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be greater "
+            f"or equal to the number of dimensions in the tensor ({x.ndim})")
+    for i in reversed(range(len(sizes))):
+        s = sizes[i]
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+        elif s != -1 and x.shape[i - lead] not in (1, s):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                f"{list(sizes)}.  Tensor sizes: {list(x.shape)}")
+
+
 @op("expand", node=Expand, method=True, function=False,
     samples=[Sample("expand", lambda a: a.expand(2, *a.shape))])
 def expand(input: Tensor, size: Any = (), *more: Any) -> Tensor:
@@ -409,15 +430,17 @@ def expand(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     sizes = shape_arg((size, *more))
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise RuntimeError(
-            f"expand: the number of sizes {len(sizes)} must be >= the tensor's {x.ndim} dims"
-        )
+        _check_expand(x, sizes, lead)
     shape = tuple(
         (x.shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
     )
     # a new view even when the shape is the same, as PyTorch's: data-parallel code takes
     # p.expand_as(p).grad_fn.next_functions[0][0] for a parameter's AccumulateGrad
-    return _as_view(Expand.apply(x, shape=shape), x)
+    try:
+        return _as_view(Expand.apply(x, shape=shape), x)
+    except RuntimeError:
+        _check_expand(x, sizes, lead)  # PyTorch's words for a refusal (only checked then)
+        raise
 
 
 class Repeat(Node):
