@@ -80,16 +80,10 @@ def softmax_rows_numpy(x, safe=False, causal=0, scale=None):
     return e * inv
 
 
-def _log_of_sum(e, dtype):
-    """``log(sum(e))`` per row (_LOG_OF): the float64 sum rounded to ``dtype``, then the log."""
-    s = e.sum(axis=1, keepdims=True, dtype=np.float64).astype(dtype).astype(np.float64)
-    with np.errstate(divide="ignore"):
-        return np.log(s).astype(dtype)
-
-
 def log_softmax_rows_numpy(x):
     y = x - _row_max(x, False)  # (a +inf max: the row is NaN, as PyTorch's)
-    return y - _log_of_sum(np.exp(y), x.dtype)
+    with np.errstate(divide="ignore"):
+        return y - np.log(np.exp(y).sum(axis=1, keepdims=True, dtype=np.float64)).astype(x.dtype)
 
 
 def softmax_backward_rows_numpy(g, y, scale=None):
@@ -104,7 +98,9 @@ def log_softmax_backward_rows_numpy(g, y):
 
 def logsumexp_rows_numpy(x):
     m = _row_max(x, True)
-    return m[:, 0], _log_of_sum(np.exp(x - m), x.dtype)[:, 0]
+    with np.errstate(divide="ignore"):
+        ls = np.log(np.exp(x - m).sum(axis=1, keepdims=True, dtype=np.float64)).astype(x.dtype)
+    return m[:, 0], ls[:, 0]
 
 
 def nll_backward_rows_numpy(x, ls, c, t):
@@ -183,13 +179,6 @@ def _rowsum_f64(first, a, n):
 #: count of elements off PyTorch's on 3 samples of 6-12 million: +8, -4, -1). float64 rows
 #: keep ``_sum``'s order, so their bits.
 _rowsum = _jit.by_dtype(_rowsum_f32, _rowsum_f64)
-
-#: _LOG_OF: log-softmax's and logsumexp's ``log(sum(exp(x - max)))`` takes the log of the sum
-#: *rounded to the row's dtype*, as PyTorch's kernels (a float32 sum, then ``log``): a float32
-#: row dominated by its max sums to 1 + tiny, which rounds to 1, so PyTorch's log-softmax of the
-#: max (and the cross-entropy of a confident prediction) is exactly 0, where the log of the
-#: float64 sum gave ``tiny`` (2.06e-9 for logits (20, -20, 0)). The log itself is float64's,
-#: rounded once. float64 rows: unchanged.
 
 
 @_jit.jitable(inline="always")
@@ -294,7 +283,7 @@ def _log_softmax(x, y, mx):
             m = _cast(0.0, m)
         for i in range(L):
             yr[i] = _exp(xr[i] - m)
-        ls = _cast(math.log(_cast(_cast(_rowsum(yr[0], yr, L), m), 1.0)), m)  # (_LOG_OF)
+        ls = _cast(math.log(_rowsum(yr[0], yr, L)), m)
         for i in range(L):
             yr[i] = (xr[i] - m) - ls
 
@@ -310,7 +299,7 @@ def _logsumexp(x, mx, lse, buf):
         for i in range(L):
             buf[i] = _exp(xr[i] - m)
         mx[r] = m
-        lse[r] = math.log(_cast(_cast(_rowsum(buf[0], buf, L), m), 1.0))  # (_LOG_OF)
+        lse[r] = math.log(_rowsum(buf[0], buf, L))  # (rounded to x's dtype)
 
 
 def _nll_backward(x, ls, c, t, gx, mx):
