@@ -43,8 +43,15 @@ def _order(strides: list[list[int]], shape: tuple) -> list[int]:
                 return 1
         return 0
 
-    perm = list(range(len(shape)))[::-1]
-    for i in range(1, len(perm)):
+    return insertion_order(len(shape), swap)
+
+
+def insertion_order(ndim: int, swap) -> list[int]:
+    """The dims, innermost first, as ATen sorts them (``reorder_dimensions``, and the dense
+    order of a copy): an insertion sort from the last dim, where ``swap(a, b) > 0`` puts ``a``
+    outside ``b``, ``< 0`` keeps the order and ``0`` is ambiguous (look further)."""
+    perm = list(range(ndim))[::-1]
+    for i in range(1, ndim):
         j = i
         for k in range(i - 1, -1, -1):
             c = swap(perm[k], perm[j])

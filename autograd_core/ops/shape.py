@@ -18,6 +18,7 @@ from autograd_core.node import LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops import _args
 from autograd_core.ops._args import norm_dim, shape_arg
+from autograd_core.ops._loops import insertion_order
 from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DType, DTypeLike, Tensor, note_complex
@@ -672,17 +673,7 @@ def _dense_order(shape, strides):
             return 1 if sa > sb else -1
         return 1 if shape[a] > shape[b] else 0
 
-    perm = list(range(len(shape)))[::-1]
-    for i in range(1, len(perm)):
-        j = i
-        for k in range(i - 1, -1, -1):
-            c = swap(perm[k], perm[j])
-            if c > 0:
-                perm[k], perm[j] = perm[j], perm[k]
-                j = k
-            elif c < 0:
-                break
-    return perm
+    return insertion_order(len(shape), swap)
 
 
 class CopyFrom(Node):
