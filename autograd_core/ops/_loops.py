@@ -10,6 +10,8 @@ splits tensors of 32768 elements or more between its threads, each chunk with it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 _FEATURES: dict = getattr(getattr(getattr(np, "_core", None), "_multiarray_umath", None),
@@ -46,7 +48,7 @@ def _order(strides: list[list[int]], shape: tuple) -> list[int]:
     return insertion_order(len(shape), swap)
 
 
-def insertion_order(ndim: int, swap) -> list[int]:
+def insertion_order(ndim: int, swap: Callable[[int, int], int]) -> list[int]:
     """The dims, innermost first, as ATen sorts them (``reorder_dimensions``, and the dense
     order of a copy): an insertion sort from the last dim, where ``swap(a, b) > 0`` puts ``a``
     outside ``b``, ``< 0`` keeps the order and ``0`` is ambiguous (look further)."""
