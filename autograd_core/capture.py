@@ -260,8 +260,8 @@ class _Tracer:
             self.attrs[key] = (obj, dict(now))
 
     # -- where an array comes from ---------------------------------------------------------
-    def source(self, a):
-        """How a replay gets argument ``a``: ("slot", k), ("in", i), ("ext", tensor),
+    def source(self, a, op=""):
+        """How a replay gets argument ``a`` of ``op``: ("slot", k), ("in", i), ("ext", tensor),
         ("grad", leaf) or ("const", value)."""
         if isinstance(a, Tensor):
             s = self.slots.get(id(a._data))
@@ -281,10 +281,45 @@ class _Tracer:
             s = self.slots.get(id(a))
             if s is not None:
                 return s
+            if a.base is not None and self.views_a_tensor(a):
+                self.fail(f"{op or 'an op'} is given a numpy view of a tensor's array (a "
+                          "reshape or a slice made in numpy: values a replay would not read "
+                          "afresh)")
         elif isinstance(a, (list, tuple)) and any(isinstance(x, (Tensor, ndarray)) for x in a):
             if any(isinstance(x, Tensor) or id(x) in self.slots for x in a):
                 return ("seq", type(a), tuple(self.source(x) for x in a))
         return ("const", a)
+
+    def holds_tensor(self, v):
+        """Whether an op's keyword argument ``v`` is a tensor or holds the array of one the
+        step computes or is given, or a numpy view of a tensor's array, directly or in a
+        tuple or list (``index_put``'s indices): a replay would pass the traced values."""
+        if isinstance(v, Tensor):
+            return True
+        if isinstance(v, ndarray):
+            return id(v) in self.slots or v.base is not None and self.views_a_tensor(v)
+        return isinstance(v, (tuple, list)) and any(self.holds_tensor(x) for x in v)
+
+    def views_a_tensor(self, a):
+        """Whether ndarray ``a`` is a numpy view of the array of a tensor the step is given or
+        computes: a constant of the trace that would hold the traced call's values
+        (``target._data.reshape(-1)`` given to an op). A view of a parameter's or buffer's
+        array (batch norm's running statistics in eval mode) shares its memory, so a replay
+        reads its current values; it is guarded like an array passed by keyword."""
+        held = None
+        base = a.base
+        while isinstance(base, ndarray):
+            if id(base) in self.slots:
+                return True
+            if held is None:
+                held = {id(t._data): t for t in (*self.external.values(),
+                                                 *_module_tensors(self.modules.values()))}
+            t = held.get(id(base))
+            if t is not None:
+                self.kw_arrays[id(base)] = (t, base)
+                return False
+            base = base.base
+        return False
 
     def note_made(self, t, frame):
         """A Tensor made by ``Tensor._make``/``Tensor()`` outside an op's recording: from
@@ -328,11 +363,11 @@ class _Tracer:
             self.fail(f"random numbers drawn outside an op (before {node.name()})")
             return
         self.rng_state = state
-        for k, v in kwargs.items():
-            if isinstance(v, Tensor) or (isinstance(v, ndarray) and id(v) in self.slots):
-                self.fail(f"a tensor passed by keyword to {node.name()}")
+        for v in kwargs.values():
+            if self.holds_tensor(v):
+                self.fail(f"a tensor (or its array) passed by keyword to {node.name()}")
                 return
-        srcs = tuple(self.source(a) for a in args)
+        srcs = tuple(self.source(a, node.name()) for a in args)
         kw_ids = _array_ids(kwargs.values())
         if kw_ids:
             for t in (*self.external.values(), *_module_tensors(self.modules.values())):
@@ -647,7 +682,16 @@ def _patches(tracer):
         if tracer.recording:
             tracer.note_made(self, sys._getframe(1))
 
+    wrap = Tensor.__dict__["_wrap"].__func__
+
+    def traced_wrap(cls, data, requires_grad=False):
+        t = wrap(cls, data, requires_grad)
+        if tracer.recording:
+            tracer.note_made(t, sys._getframe(1))
+        return t
+
     out.append((Tensor, "_make", classmethod(traced_make)))
+    out.append((Tensor, "_wrap", classmethod(traced_wrap)))
     out.append((Tensor, "__init__", functools.wraps(init)(traced_init)))
     grad_prop = Tensor.__dict__["grad"]
 

@@ -1218,7 +1218,7 @@ def _class_layout(x, target, name):
         if t.ndim == 1 and t.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target "
                              f"size: {t.shape[0]}")
-        return x.reshape(1, x.shape[0]), t.reshape(1), ()
+        return x.reshape(1, x.shape[0]), _reshaped(target, t, (1,)), ()
     if x.ndim == 0:
         _check_class_dtype(t, xshape)
         raise RuntimeError(f"{name}: input must have at least 1 dimension")
@@ -1235,7 +1235,14 @@ def _class_layout(x, target, name):
     if x.ndim == 2:
         return x, t, (N,)
     perm = (0,) + tuple(range(2, x.ndim)) + (1,)
-    return x.permute(perm).reshape(-1, C), t.reshape(-1), expected
+    return x.permute(perm).reshape(-1, C), _reshaped(target, t, (-1,)), expected
+
+
+def _reshaped(target, t, shape):
+    """The targets ``t`` (``target``'s array) in ``shape``: by an op where ``target`` is a
+    Tensor, so that a step captured by ``ag.compile`` reads each call's targets (a numpy
+    reshape would be a constant of the trace)."""
+    return target.reshape(shape) if isinstance(target, Tensor) else t.reshape(shape)
 
 
 def _check_weight(weight, C, dtype):

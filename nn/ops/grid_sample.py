@@ -20,6 +20,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import _fma, _linspace_values
+from autograd_core.ops.registry import refuse_capture
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -242,6 +243,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     if input.dtype != grid.dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
                            f"input has {input.dtype} and grid has {grid.dtype}")
+    refuse_capture("grid_sample()")  # the taps are found in numpy from the grid's values
     with np.errstate(invalid="ignore"):  # a non-finite grid point: no warning, PyTorch's values
         return _sample(input, grid, mode, padding_mode, align)
 
