@@ -24,7 +24,7 @@ from typing import Sequence, Union
 
 import numpy as np
 
-from autograd_core.ops import _args
+from autograd_core.ops import _args, _xp
 from autograd_core.ops.matrix import (
     EighResult, LinAlgError, LinalgPinv, QRResult, SlogdetResult, cholesky, cross as _cross,
     eigh, eigvalsh, lstsq, matrix_power as _matrix_power, matrix_rank, qr, solve, svdvals,
@@ -480,7 +480,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
     k = min(m, n)
     empty = _ag_zeros(0, dtype=LU_data.dtype)
     if unpack_data:
-        eye = Tensor._wrap(np.eye(m, k, dtype=LU_data.dtype))
+        eye = _xp.constant(np.eye(m, k, dtype=LU_data.dtype))
         L = LU_data[..., :, :k].tril(-1) + eye
         U = LU_data[..., :k, :].triu()
     else:
@@ -903,8 +903,8 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
                            f"{_args.torch_name(A.dtype)}")
     _check(A, "linalg.householder_product", square=False)
     eye = np.eye(m, n, dtype=A._data.dtype)
-    V = A.tril(-1) + Tensor._wrap(eye)
-    Q = Tensor._wrap(np.broadcast_to(np.eye(m, dtype=A._data.dtype),
+    V = A.tril(-1) + _xp.constant(eye)
+    Q = _xp.constant(np.broadcast_to(np.eye(m, dtype=A._data.dtype),
                                      tuple(A.shape[:-2]) + (m, m)).copy())
     for i in range(k):
         v = V[..., :, i:i + 1]

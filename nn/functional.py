@@ -22,6 +22,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import write_out
+from autograd_core.node import Node, apply_nondifferentiable
 from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp,
     HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp, SoftMarginLossOp,
@@ -79,7 +80,7 @@ __all__ = [
 
 
 def _t(x: object) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+    return x if isinstance(x, Tensor) else _xp.constant(x)  # Python values: a constant
 
 
 def _const(x, dtype=None):
@@ -1600,18 +1601,35 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
-    idx = _const(tensor)
+    t = _t(tensor)
+    idx = t._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
+    if num_classes == -1:  # the width is read off the values
+        from autograd_core.ops.registry import refuse_capture
+
+        refuse_capture("one_hot() without num_classes")
+        _check_classes(idx, None)
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    return apply_nondifferentiable(OneHot, t, num_classes=num_classes)
+
+
+def _check_classes(idx, num_classes):
     if idx.size and idx.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
-    if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
-    elif idx.size and idx.max() >= num_classes:
+    if num_classes is not None and idx.size and idx.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
-    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
-    np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
-    return Tensor._wrap(out)
+
+
+class OneHot(Node):
+    """``one_hot`` as an op (not differentiable), so that a step captured by ``ag.compile``
+    encodes each call's classes (and checks them) at every replay."""
+
+    def forward(self, idx, num_classes):
+        _check_classes(idx, num_classes)
+        out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+        np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
+        return out
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
@@ -1699,7 +1717,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         else:  # PyTorch crops negative pads first, then wraps within what is left
             start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
             j = start + np.arange(-max(lo, 0), m + max(hi, 0)) % m if m > 0 else j % n
-        x = x.index_select(dim, Tensor._wrap(j.astype(np.int64)))
+        x = x.index_select(dim, _xp.constant(j.astype(np.int64)))
     if mode == "circular":  # PyTorch's is a composite too
         return x
     # PyTorch's reflection/replication pad backward kernels read the input

@@ -18,14 +18,17 @@ from autograd_core import _sums
 from autograd_core._quiet import ignoring
 from autograd_core.node import LINEAR, Node
 from autograd_core.node import conj  # noqa: F401 - part of the rules' vocabulary
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, note_complex
 
 
 def constant(arr):
     """``arr`` (numpy, made from shapes and Python numbers, never from another tensor's values)
     as a constant Tensor: an op's fixed matrix or a sample's well-conditioned base. Made here,
     ``ag.compile``'s tracer knows it for a constant (this module is one of its makers)."""
-    return Tensor._make(np.asarray(arr), None, False)
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "c":  # as Tensor(): backward then looks for complex nodes
+        note_complex(arr.dtype)
+    return Tensor._make(arr, None, False)
 
 
 def _const_like(x, like):

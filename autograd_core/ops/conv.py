@@ -57,7 +57,7 @@ def _run(cls, a, **params):
 
 
 def _t(x):
-    return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+    return x if isinstance(x, Tensor) else xp.constant(x)  # Python values: a constant
 
 
 def _ntuple(value, n, what, fn):

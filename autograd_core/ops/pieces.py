@@ -413,7 +413,7 @@ def cumsum(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) 
     elif np.asarray(x._data if isinstance(x, Tensor) else x).dtype.kind in "biu":
         x = x.to(np.int64) if isinstance(x, Tensor) else np.asarray(x, np.int64)
     if nd == 0:
-        return x.reshape(()) * 1 if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+        return x.reshape(()) * 1 if isinstance(x, Tensor) else xp.constant(x)
     return Cumsum.apply(x, dim=d, reverse=False)
 
 

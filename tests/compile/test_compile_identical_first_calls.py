@@ -3,8 +3,9 @@ first, a warm-up call repeated) and whose third call gets other data must equal 
 third call. The two traces agree, so anything the library computed in numpy from the first
 call's values and handed to an op as a constant would be replayed on the new data: a silently
 wrong loss and gradient. Found by a sweep of nn.functional and indexing functions called A, A,
-B (before these fixes ``F.one_hot``, a 3-d ``cross_entropy`` target, ``index_put`` and
-``grid_sample`` replayed the first call's targets, indices or taps)."""
+B (before these fixes ``F.one_hot``, a 3-d ``cross_entropy`` target, ``index_put``,
+``grid_sample`` and ``lu_unpack`` replayed the first call's targets, indices, taps or
+permutation)."""
 
 import warnings
 
@@ -44,6 +45,16 @@ def _grid_sample_nearest(w, g):
     return (F.grid_sample(w, g, mode="nearest", align_corners=True) * w.sum()).sum()
 
 
+def _lu_unpack(w, lu_piv):
+    lu, piv = lu_piv[:, :3], lu_piv[:, 3].to(ag.int32)
+    return (w * ag.lu_unpack(lu, piv)[0]).sum()  # the permutation is made in numpy
+
+
+def _lu_of(seed):
+    lu, piv = ag.linalg.lu_factor(ag.tensor(np.random.default_rng(seed).standard_normal((3, 3))))
+    return np.concatenate([lu.numpy(), piv.numpy()[:, None]], axis=1)
+
+
 def _numpy_view_to_an_op(w, s):
     return Mul.apply(w, s._data.reshape(w.shape)).sum()  # an op given a view of s's array
 
@@ -57,10 +68,10 @@ def _targets_3d(seed):
 # name -> (loss(w, x), w's shape, x for seed k, the fallback's words or None for a replay)
 CASES = {
     "one_hot": (_one_hot_mse, (6, 3),
-                lambda k: np.random.default_rng(k).integers(0, 3, 6), "by one_hot()"),
+                lambda k: np.random.default_rng(k).integers(0, 3, 6), None),
     "argmax_one_hot": (_argmax_one_hot, (4, 3),
                        lambda k: np.random.default_rng(k).standard_normal((4, 3)),
-                       "by one_hot()"),
+                       None),
     "cross_entropy_3d_ignore_index": (_ce_3d, (2, 3, 5), _targets_3d, None),
     "cross_entropy_1d": (_ce_1d, (4,), lambda k: np.array(k % 4), None),
     "index_put": (_index_put, (6,), lambda k: np.random.default_rng(k).integers(0, 3, 6),
@@ -71,6 +82,7 @@ CASES = {
     "grid_sample_nearest": (_grid_sample_nearest, (1, 1, 4, 4),
                             lambda k: np.random.default_rng(k).uniform(-1, 1, (1, 3, 3, 2)),
                             "grid_sample()"),
+    "lu_unpack": (_lu_unpack, (3, 3), _lu_of, "made outside the ops by lu_unpack()"),
     "numpy_view": (_numpy_view_to_an_op, (2, 3),
                    lambda k: np.random.default_rng(k).standard_normal((3, 2)),
                    "numpy view of a tensor's array"),
@@ -102,6 +114,6 @@ def test_third_call_with_new_data_equals_eager(name):
     assert want[2] != want[1]  # the third call's data changes the loss: a stale replay shows
     assert got == want
     if fallback is None:
-        assert messages == []  # replayed: the targets are reshaped by an op
+        assert messages == []  # replayed: the targets are encoded or reshaped by an op
     else:
         assert len(messages) == 1 and fallback in messages[0]
