@@ -89,9 +89,78 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_third_call_with_new_data_equals_eager(name):
-    loss_fn, shape, data, fallback = CASES[name]
+def _ints(high, shape, ignore=None):
+    """Class targets for seed k, a third of them ``ignore`` where given."""
+    def data(k):
+        rng = np.random.default_rng(k)
+        t = rng.integers(0, high, shape)
+        if ignore is not None:
+            t[rng.random(shape) < 0.35] = ignore
+        return t
+    return data
+
+
+def _mask(shape):
+    def data(k):
+        m = np.random.default_rng(k).random(shape) < 0.4
+        m.reshape(-1)[0] = False  # a row of attention keeps a key
+        return m
+    return data
+
+
+def _signs(n):
+    return lambda k: np.where(np.random.default_rng(k).random(n) < 0.5, 1.0, -1.0)
+
+
+_W4 = np.arange(1.0, 5.0)
+_GRID = np.arange(12.0).reshape(3, 4)
+
+# more of the sweep's functions whose result depends on a step input's values: replayed or
+# run eagerly, but equal to eager on the third call (name -> (loss, w's shape, data))
+SWEEP = {
+    "cross_entropy_ignore_index": (lambda w, t: F.cross_entropy(w, t), (8, 4),
+                                   _ints(4, 8, -100)),
+    "cross_entropy_weight_ignore": (lambda w, t: F.cross_entropy(
+        w, t, weight=ag.tensor(_W4), ignore_index=2), (8, 4), _ints(4, 8)),
+    "cross_entropy_smoothing_2d": (lambda w, t: F.cross_entropy(w, t, label_smoothing=0.1),
+                                   (2, 3, 4), _ints(3, (2, 4), -100)),
+    "cross_entropy_segmentation": (lambda w, t: F.cross_entropy(w, t, ignore_index=255),
+                                   (1, 3, 3, 3), _ints(3, (1, 3, 3), 255)),
+    "nll_loss_weight_sum": (lambda w, t: F.nll_loss(w, t, weight=ag.tensor(_W4),
+                                                    reduction="sum"), (8, 4), _ints(4, 8, 1)),
+    "embedding_padding_idx": (lambda w, i: (F.embedding(i, w, padding_idx=0) ** 2).sum(),
+                              (5, 3), _ints(5, (3, 4))),
+    "embedding_scale_grad_by_freq": (lambda w, i: (F.embedding(
+        i, w, scale_grad_by_freq=True) ** 2).sum(), (5, 3), _ints(5, (3, 4))),
+    "gather": (lambda w, i: (w.gather(1, i) ** 2).sum(), (6, 4), _ints(4, (6, 2))),
+    "scatter_add": (lambda w, i: (ag.zeros(3, 4, dtype=w.dtype).scatter_add(0, i, w) ** 2)
+                    .sum(), (6, 4), _ints(3, (6, 4))),
+    "index_add": (lambda w, i: (ag.zeros(3, 4, dtype=w.dtype).index_add(0, i, w) ** 2).sum(),
+                  (6, 4), _ints(3, 6)),
+    "setitem_index_tensor": (lambda w, i: (ag.zeros(3, 4, dtype=w.dtype).index_put(
+        (i,), w) * ag.tensor(_GRID)).sum(), (1, 4), _ints(3, 1)),
+    "getitem_index_tensor": (lambda w, i: (w[i] ** 2).sum(), (6, 4), _ints(6, 4)),
+    "take_along_dim": (lambda w, i: (ag.take_along_dim(w, i, 1) ** 2).sum(), (6, 4),
+                       _ints(4, (6, 1))),
+    "masked_fill": (lambda w, m: (w.masked_fill(m, 0.0) ** 2).sum(), (6, 4), _mask((6, 4))),
+    "where": (lambda w, m: (ag.where(m, w, w * 3) ** 2).sum(), (6, 4), _mask((6, 4))),
+    "mask_count": (lambda w, m: (w * m).sum() / m.sum(), (6, 4), _mask((6, 4))),
+    "margin_ranking": (lambda w, y: F.margin_ranking_loss(w[0], w[1], y, margin=0.1), (2, 6),
+                       _signs(6)),
+    "hinge_embedding": (lambda w, y: F.hinge_embedding_loss(w, y), (6,), _signs(6)),
+    "multi_margin": (lambda w, t: F.multi_margin_loss(w, t), (6, 4), _ints(4, 6)),
+    "sdpa_bool_mask": (lambda w, m: (F.scaled_dot_product_attention(
+        w, w, w, attn_mask=~m) ** 2).sum(), (2, 4, 6), _mask((4, 4))),
+    "bucketize": (lambda w, v: (w * ag.bucketize(v, ag.tensor([0.3, 0.6]))).sum(), (5,),
+                  lambda k: np.random.default_rng(k).random(5)),
+    "argmax": (lambda w, s: (w * (w + s).argmax(1)[:, None]).sum(), (4, 3),
+               lambda k: np.random.default_rng(k).standard_normal((4, 3))),
+}
+
+
+def _runs(loss_fn, shape, data):
+    """(eager's, the compiled step's) losses and gradients over calls A, A, B, C, and the
+    compiled step's warnings."""
     runs = {}
     for mode in ("eager", "compiled"):
         w = ag.tensor(np.random.default_rng(7).standard_normal(shape), requires_grad=True)
@@ -112,8 +181,21 @@ def test_third_call_with_new_data_equals_eager(name):
         runs[mode] = results, [str(c.message) for c in caught]
     (want, _), (got, messages) = runs["eager"], runs["compiled"]
     assert want[2] != want[1]  # the third call's data changes the loss: a stale replay shows
+    return want, got, messages
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_third_call_with_new_data_equals_eager(name):
+    loss_fn, shape, data, fallback = CASES[name]
+    want, got, messages = _runs(loss_fn, shape, data)
     assert got == want
     if fallback is None:
         assert messages == []  # replayed: the targets are encoded or reshaped by an op
     else:
         assert len(messages) == 1 and fallback in messages[0]
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_value_dependent_functions_never_replay_the_first_call(name):
+    want, got, _ = _runs(*SWEEP[name])
+    assert got == want
