@@ -35,3 +35,17 @@ def test_pca_lowrank_is_pytorchs_randomized_algorithm(shape, q, center):
                     lib.rand(4).numpy())
     for mine, theirs in zip(out[ag], out[torch]):
         np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_polar_float32_takes_the_correctly_rounded_cosine_and_sine():
+    """r01 (rotary embeddings: ``freqs_cis = torch.polar(torch.ones_like(freqs), freqs)`` in
+    float32, Llama-style): PyTorch's ``polar`` kernel calls the C library's ``cosf``/``sinf``;
+    tapegrad took numpy's float32 loops, an ulp off in 26 of the table's 256 entries, so every
+    rotated query and key differed in the last bits. Now float64's, rounded once."""
+    freqs = np.outer(np.arange(32), 1.0 / 10000 ** (np.arange(0, 8, 2) / 8)).astype(np.float32)
+    theta = np.concatenate([freqs.ravel(), np.linspace(-60, 60, 1001, dtype=np.float32)])
+    r = np.linspace(0.5, 2.0, theta.size, dtype=np.float32)
+    z = ag.view_as_real(ag.polar(ag.tensor(r), ag.tensor(theta))).numpy()
+    assert z.dtype == np.float32
+    np.testing.assert_array_equal(z[:, 0], r * np.cos(theta.astype(np.float64)).astype(np.float32))
+    np.testing.assert_array_equal(z[:, 1], r * np.sin(theta.astype(np.float64)).astype(np.float32))
