@@ -49,3 +49,44 @@ def test_polar_float32_takes_the_correctly_rounded_cosine_and_sine():
     assert z.dtype == np.float32
     np.testing.assert_array_equal(z[:, 0], r * np.cos(theta.astype(np.float64)).astype(np.float32))
     np.testing.assert_array_equal(z[:, 1], r * np.sin(theta.astype(np.float64)).astype(np.float32))
+
+
+def test_fake_quantize_per_tensor_affine_by_hand():
+    """r04 (quantization-aware training with ``torch.fake_quantize_per_tensor_affine``, as
+    ``torch.ao.quantization.FakeQuantize`` calls it): the function was missing. Ties round to
+    even (0.25 / 0.1 -> 2); the straight-through gradient is 1 where the rounded value is in
+    ``[quant_min, quant_max]`` (after the zero point), 0 where it was clamped."""
+    x = ag.tensor([0.25, 0.35, -0.25, 1.0, -1.1, 0.54], requires_grad=True)
+    y = ag.fake_quantize_per_tensor_affine(x, 0.1, 2, -8, 7)
+    assert y.dtype == ag.float32
+    steps = np.float32([2, 4, -2, 5, -10, 5])  # 0.35 / 0.1 is 3.5 in float32: 4 (even)
+    np.testing.assert_array_equal(y.detach().numpy(), steps * np.float32(0.1))
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 1.0]  # 1.0 and -1.1 were clamped
+    assert y.grad_fn.name() == "FakeQuantizePerTensorAffineCachemaskBackward0"
+    with pytest.raises(RuntimeError, match="`zero_point` must be between `quant_min` and"):
+        ag.fake_quantize_per_tensor_affine(x, 0.1, 9, -8, 7)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fake_quantize_per_tensor_and_per_channel_match_torch(dtype):
+    """r04: both functions against PyTorch's kernels, bit for bit (values and gradients), with
+    number and tensor qparams; per tensor the result is rounded to float32 even for float64
+    input, per channel it is not (ATen's two kernels)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((6, 5, 4)) * 3).astype(dtype)
+    sc = (rng.random(5) * 0.3 + 0.01).astype(np.float32)
+    zp = rng.integers(-3, 4, 5).astype(np.int32)
+    out = {}
+    for lib in (torch, ag):
+        t = lib.tensor(x, requires_grad=True)
+        ys = [lib.fake_quantize_per_tensor_affine(t, 0.37, -5, -128, 127),
+              lib.fake_quantize_per_tensor_affine(t, lib.tensor(0.05), lib.tensor(3), -8, 7),
+              lib.fake_quantize_per_channel_affine(t, lib.tensor(sc), lib.tensor(zp), 1, -8, 7)]
+        grads = [lib.autograd.grad((y * y.detach()).sum(), t)[0] for y in ys]
+        out[lib] = [v.detach().numpy() for v in ys + grads]
+    for mine, theirs in zip(out[ag], out[torch]):
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(mine, theirs)
