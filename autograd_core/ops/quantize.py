@@ -75,6 +75,11 @@ def fake_quantize_per_tensor_affine(input: Tensor, scale: builtins.float | Tenso
     if not isinstance(zero_point, (builtins.int, np.integer, Tensor)):
         raise TypeError("fake_quantize_per_tensor_affine(): argument 'zero_point' must be int "
                         f"or Tensor, not {type(zero_point).__name__}")
+    for arg, v in (("scale", scale), ("zero_point", zero_point)):
+        if isinstance(v, Tensor) and v.requires_grad:
+            raise RuntimeError("The function '_fake_quantize_per_tensor_affine_cachemask_tensor_"
+                               f"qparams' is not differentiable with respect to argument '{arg}'."
+                               " This input cannot have requires_grad True.")
     s, z = (float(v.item()) if isinstance(v, Tensor) else v for v in (scale, zero_point))
     _check(input, quant_min, quant_max, z)
     return FakeQuantize.apply(input, scale=np.float32(s), zero_point=int(z),

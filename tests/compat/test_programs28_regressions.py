@@ -90,3 +90,42 @@ def test_fake_quantize_per_tensor_and_per_channel_match_torch(dtype):
     for mine, theirs in zip(out[ag], out[torch]):
         assert mine.dtype == theirs.dtype
         np.testing.assert_array_equal(mine, theirs)
+
+
+def _mistakes(lib):
+    from importlib import import_module
+    F = import_module("torch.nn.functional" if lib.__name__ == "torch" else "nn.functional")
+    fn = import_module(f"{lib.__name__}.autograd.functional")
+    lp = lib.zeros(7, 2, 5)
+    two = lib.tensor([[1, 2], [3, 4]]), lib.tensor([7, 7]), lib.tensor([2, 2])
+    return {
+        "ctc_loss of int64 log-probs": lambda: F.ctc_loss(lp.long(), *two),
+        "ctc_loss of float16 log-probs": lambda: F.ctc_loss(lp.half(), *two),
+        "affine_grid, theta of another batch size": lambda: F.affine_grid(
+            lib.zeros(3, 2, 3), (2, 1, 6, 6), align_corners=False),
+        "linspace with negative steps": lambda: lib.linspace(0, 1, -1),
+        "jacobian strategy": lambda: fn.jacobian(lambda t: t * 2, lib.ones(3), strategy="x"),
+        "hessian strategy": lambda: fn.hessian(lambda t: (t * t).sum(), lib.ones(3),
+                                               outer_jacobian_strategy="x"),
+        "fake_quantize, scale requiring grad": lambda: lib.fake_quantize_per_tensor_affine(
+            lib.ones(3), lib.tensor(0.1, requires_grad=True), lib.tensor(0), 0, 255),
+    }
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", list(_mistakes(ag)))
+def test_mistakes_of_these_programs_raise_pytorchs_error(case):
+    """r06 (mistakes probe of this round's kinds): ``ctc_loss`` on integer log-probs said
+    RuntimeError "... for 'int64'" (PyTorch: NotImplementedError "... for 'Long'") and computed
+    float16 ones (PyTorch refuses Half); ``affine_grid`` with a theta of another batch size
+    raised its shape ValueError (PyTorch: the RuntimeError of its batched matrix product);
+    ``linspace(0, 1, -1)`` leaked numpy's ValueError about "samples"; the ``jacobian``/
+    ``hessian`` strategy check raised ValueError (PyTorch: AssertionError); a fake-quantize
+    scale that requires grad was silently not differentiated (PyTorch refuses it)."""
+    torch = pytest.importorskip("torch")
+    seen = []
+    for lib in (torch, ag):
+        with pytest.raises(Exception) as info:
+            _mistakes(lib)[case]()
+        seen.append((type(info.value).__name__, str(info.value)))
+    assert seen[1] == seen[0]
