@@ -1005,6 +1005,8 @@ def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) ->
     ``start + step * i`` for the first half and ``end - step * (steps - 1 - i)`` for the rest,
     each a fused multiply-add. numpy's ``start + i * step`` differs by an ulp in places, which
     matters where the values are pixel positions (``affine_grid``'s identity grid)."""
+    if steps < 0:  # (numpy's ValueError named "samples")
+        raise RuntimeError("number of steps must be non-negative")
     if dt.kind in "iu":
         return _linspace_int(start, end, steps, dt)
     if dt.kind != "f" or steps < 2:

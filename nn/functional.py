@@ -3014,8 +3014,9 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     check_reduction(reduction)
     refuse_capture("ctc_loss")  # lengths and labels are read in Python
     lp = _t(log_probs)
-    if lp.dtype.kind != "f":
-        raise RuntimeError(f'"ctc_loss_cpu" not implemented for \'{lp.dtype.name}\'')
+    if lp.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for '
+                                  f"'{torch_name(lp.dtype)}'")
     tg = np.asarray(targets._data if isinstance(targets, Tensor) else targets)
     il = _ctc_lengths(input_lengths, "input_lengths")
     tl = _ctc_lengths(target_lengths, "target_lengths")

@@ -320,8 +320,11 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         tensor([[2., 0.],
                 [0., 4.]])
     """
-    if strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+    if strategy not in ("reverse-mode", "forward-mode"):  # PyTorch's assert
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". '
+                             'Hint: If your function has more outputs than inputs, "forward-mode" '
+                             'tends to be more performant. Otherwise, prefer to use '
+                             '"reverse-mode".')
     if strategy == "forward-mode":
         if create_graph:
             raise NotImplementedError(
@@ -419,8 +422,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 [ 0., 12.]])
     """
     in_tuple, inputs_t = _as_tuple(inputs, "inputs", "hessian")
-    if outer_jacobian_strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+    if outer_jacobian_strategy not in ("reverse-mode", "forward-mode"):  # PyTorch's assert
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
     def scalar_func(*xs):
         is_tuple, outs = _call(func, xs, "hessian", strict)

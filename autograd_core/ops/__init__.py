@@ -23,6 +23,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     mathfns,
     matrix,
     pieces,
+    quantize,
     reduce,
     removed,
     scatter,

@@ -70,9 +70,9 @@ def affine_grid(theta: Tensor, size: tuple | list, align_corners: bool | None = 
     if theta.ndim != 3 or tuple(theta.shape[1:]) != (k, k + 1):
         raise ValueError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for "
                          f"size {size}. Got {theta.shape}.")
-    if theta.shape[0] != size[0]:
-        raise ValueError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for "
-                         f"size {size}. Got {theta.shape}.")
+    if theta.shape[0] != size[0]:  # PyTorch's base-grid bmm refuses it
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{size[0]}, {k + 1}] but got: [{theta.shape[0]}, {k + 1}].")
     if min(size[2:]) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     dt = np.dtype(theta.dtype)
