@@ -29,6 +29,7 @@ from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import _addresses, inplace
 from autograd_core.ops.scatter import _inplace_method, _run, masked_fill
 from autograd_core.ops.shape import _as_view, cat, expand, repeat, reshape
+from autograd_core.ops.storage import _storage, element_offset
 from autograd_core.ops.unary import _floating, _OfSaved
 from autograd_core.tensor import DEFAULT_DTYPE, Size, Tensor
 
@@ -1136,22 +1137,7 @@ def storage_offset(input: Tensor) -> builtins.int:
         >>> x.storage_offset(), x[1:, 2:].storage_offset(), x[:, 1].storage_offset()
         (0, 6, 1)
     """
-    a = input._data
-    _, start, _ = _storage(a)
-    return (a.__array_interface__["data"][0] - start) // a.itemsize
-
-
-def _storage(a):
-    """The array owning ``a``'s memory (PyTorch's storage), its first byte, its size in
-    bytes."""
-    root = a
-    while True:
-        base = root.base
-        if not isinstance(base, np.ndarray):  # numpy's as_strided: through its DummyArray
-            base = getattr(base, "base", None)
-        if not isinstance(base, np.ndarray):
-            return root, root.__array_interface__["data"][0], root.nbytes
-        root = base
+    return element_offset(input._data)
 
 
 class _StorageMove(Node):

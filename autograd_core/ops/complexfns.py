@@ -20,6 +20,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import torch_name
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import _as_view
+from autograd_core.ops.storage import element_offset
 from autograd_core.tensor import Tensor, note_complex
 
 _COMPLEX_OF = {np.dtype(np.float16): np.dtype(np.complex64),  # numpy has no complex32
@@ -337,6 +338,8 @@ def view_as_complex(input: Tensor) -> Tensor:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
     if any(s % (2 * x.itemsize) for s in x.strides[:-1]):
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    if element_offset(x) % 2:  # (a complex element would straddle two pairs of the storage)
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
     return _as_view(ViewAsComplex.apply(input), input)
 
 

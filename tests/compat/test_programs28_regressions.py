@@ -129,3 +129,16 @@ def test_mistakes_of_these_programs_raise_pytorchs_error(case):
             _mistakes(lib)[case]()
         seen.append((type(info.value).__name__, str(info.value)))
     assert seen[1] == seen[0]
+
+
+def test_view_as_complex_refuses_an_odd_storage_offset():
+    """Found by this round's rotary-embedding programs, left by the helper: a view starting at an
+    odd element of its storage (``x.view(-1)[1:9].view(4, 2)``) was read as complex pairs that
+    straddle PyTorch's; PyTorch refuses it, and an even offset is a view."""
+    x = ag.arange(10.0).view(5, 2)
+    with pytest.raises(RuntimeError, match="^Tensor must have a storage_offset divisible by 2$"):
+        ag.view_as_complex(x.view(-1)[1:9].view(4, 2))
+    z = ag.view_as_complex(x.view(-1)[2:10].view(4, 2))
+    assert z.tolist() == [2 + 3j, 4 + 5j, 6 + 7j, 8 + 9j]
+    z.mul_(2)  # a view: the write reaches x
+    assert x[1].tolist() == [4.0, 6.0]
