@@ -89,7 +89,10 @@ def _check_index(name, x_shape, dim, index, src_shape=None):
             raise RuntimeError(
                 f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
                 f"no larger than src {list(src_shape)}")
-    size = x_shape[dim] if nd else 1
+    _check_range(index, dim, x_shape[dim] if nd else 1)
+
+
+def _check_range(index, dim, size):
     if index.size and (index.min() < 0 or index.max() >= size):
         bad = int(index.min()) if index.min() < 0 else int(index.max())
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
@@ -143,8 +146,21 @@ class GatherAt(Gather):
         return (*super().backward(g), None)
 
 
-def _gather(x, dim, index):
-    """``Gather`` of ``x`` after dropping the parts of the non-``dim`` dims index leaves out."""
+class GatherInput(GatherAt):
+    """``gather`` with a Tensor of indices: ``GatherAt``, whose forward checks the range of
+    the indices again, since a step captured by ``ag.compile`` replays it on each call's
+    indices without ``gather``'s checks (a DQN's ``q.gather(1, actions)``)."""
+
+    _grad_fn = "GatherBackward0"
+
+    def forward(self, x, index, dim):
+        _check_range(index, dim, x.shape[dim] if x.ndim else 1)
+        return super().forward(x, index, dim)
+
+
+def _gather(x, dim, index, tensor=None):
+    """``Gather`` of ``x`` after dropping the parts of the non-``dim`` dims index leaves out;
+    ``tensor``: the index as a Tensor, then an input of the op."""
     shape = _arr(x).shape
     if any(index.shape[d] != shape[d] for d in range(len(shape)) if d != dim):
         # (only then: a slice that keeps everything still recorded a node whose backward
@@ -152,12 +168,14 @@ def _gather(x, dim, index):
         cut = tuple(slice(None) if d == dim else slice(0, index.shape[d])
                     for d in range(len(shape)))
         x = getitem(x, cut)
+    if tensor is not None:
+        return GatherInput.apply(x, tensor, dim=dim)
     return Gather.apply(x, index=index, dim=dim)
 
 
 def _some_indices(n, picks):
     """``picks(n)`` as an int64 index, or an empty one when there is nothing to pick from."""
-    return Tensor._wrap(np.array(picks(n) if n else [], dtype=np.int64))
+    return xp.constant(np.array(picks(n) if n else [], dtype=np.int64))
 
 
 def _gather_sample(a):
@@ -171,7 +189,7 @@ def _gather_rows(a):
     last = m.shape[1] - 1
     row = [last, 0, last] if last >= 0 else []
     idx = np.array([row] * m.shape[0], dtype=np.int64).reshape(m.shape[0], len(row))
-    return gather(m, 1, Tensor._wrap(idx))
+    return gather(m, 1, xp.constant(idx))
 
 
 @op("gather", method=True, samples=[
@@ -207,7 +225,7 @@ def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
     _check_index("gather", _arr(input).shape, d, idx)
     if nd == 0:
         return input.clone() if isinstance(input, Tensor) else Tensor._wrap(np.asarray(input))
-    return _gather(input, d, idx)
+    return _gather(input, d, idx, index if isinstance(index, Tensor) else None)
 
 
 class Scatter(Node):

@@ -53,7 +53,7 @@ DIFFERS_EVERYDAY = {
     **_why(COMPOSITE, "cross_entropy cross_entropy_prob dropout masked_fill "
                       "index_select einsum diag clamp_t x[0,1] rsub "
                       "linear linear_b linear_1d linear_3d std max_dim"),
-    **_why(CONSTANT_EDGE, "where where_s nll_loss bce bce_logits embedding"),
+    **_why(CONSTANT_EDGE, "where where_s nll_loss bce bce_logits embedding gather"),
     **_why(MATMUL, "vm bmm3 3d@2d"),
     **_why(SCALAR_ARG, "hardtanh relu6 fmod remainder 2-x rsub(x,2)"),
     **_why(RESHAPE, "bmm reshape_nc"),

@@ -55,6 +55,10 @@ def _lu_of(seed):
     return np.concatenate([lu.numpy(), piv.numpy()[:, None]], axis=1)
 
 
+def _actions(seed):  # a DQN's actions, gathered from its Q-values
+    return np.random.default_rng(seed).integers(0, 4, (6, 1))
+
+
 def _numpy_view_to_an_op(w, s):
     return Mul.apply(w, s._data.reshape(w.shape)).sum()  # an op given a view of s's array
 
@@ -82,6 +86,7 @@ CASES = {
     "grid_sample_nearest": (_grid_sample_nearest, (1, 1, 4, 4),
                             lambda k: np.random.default_rng(k).uniform(-1, 1, (1, 3, 3, 2)),
                             "grid_sample()"),
+    "gather_actions": (lambda w, a: (w.gather(1, a) ** 2).sum(), (6, 4), _actions, None),
     "lu_unpack": (_lu_unpack, (3, 3), _lu_of, "made outside the ops by lu_unpack()"),
     "numpy_view": (_numpy_view_to_an_op, (2, 3),
                    lambda k: np.random.default_rng(k).standard_normal((3, 2)),
@@ -199,3 +204,25 @@ def test_third_call_with_new_data_equals_eager(name):
 def test_value_dependent_functions_never_replay_the_first_call(name):
     want, got, _ = _runs(*SWEEP[name])
     assert got == want
+
+
+def test_a_replayed_gather_checks_its_indices():
+    """``gather``'s index is an input of the op (so a DQN's ``q.gather(1, actions)`` replays):
+    its forward checks the range at every replay, where ``gather``'s own checks do not run; an
+    action out of range raises PyTorch's error instead of reading outside the array."""
+    q = ag.tensor(np.ones((2, 3)), requires_grad=True)
+
+    @ag.compile
+    def step(a):
+        q.grad = None
+        loss = q.gather(1, a).sum()
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        step(ag.tensor([[0], [2]]))
+    assert step.traces == 1
+    with pytest.raises(RuntimeError, match="index 3 is out of bounds for dimension 1 with size 3"):
+        step(ag.tensor([[0], [3]]))
+    with pytest.raises(RuntimeError, match="index -1 is out of bounds"):
+        step(ag.tensor([[-1], [0]]))
