@@ -466,10 +466,15 @@ def _norm_args(name, x, C, **tensors):
         shape = None if t is None else getattr(t, "_data", t).shape
         if shape is None or shape == (C,):
             continue
+        if name == "instance_norm" and len(shape) > 1:  # PyTorch's repeats each per sample
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")
         if math.prod(shape) != C:  # PyTorch's check (of the count), its wording
             raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(shape)}")
         if arg.startswith("running"):  # PyTorch's then reads them as vectors, its wording
             raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {len(shape)}")
+        if name == "batch_norm":  # any shape of C elements (NormOp's backward: PyTorch's)
+            continue
         raise RuntimeError(f"{arg} of shape {tuple(shape)}: {name} takes a vector of {C} "
                            "elements here (PyTorch reads any shape of that many)")
 

@@ -38,3 +38,78 @@ def test_node_class_frontend_honours_before_shapes():
         registry._frontend(_RefusesAfter, "refuses_after", elementwise=True)(a, b)
     with pytest.raises(NotImplementedError, match="the dtype first"):  # the shared wrapper
         registry._broadcast_checked(lambda x, y: _RefusesFirst.apply(x, y), "first")(a, b)
+
+
+# ---- 2. batch_norm reads a weight and bias of any shape with C elements, as PyTorch's ---------
+
+def _batch_norm_outcomes(L, F):
+    """Each case's forward values and its backward's gradients, or the error's type and words."""
+    out = []
+    shapes = [((3,), (3, 1)), ((3, 1), (3,)), ((1, 3), (1, 3)), (None, (1, 3, 1)),
+              ((3, 1, 1), None), ((3,), (1, 3)), ((2, 2), (3,)), ((3,), (4,))]
+    for training in (True, False):
+        for ws, bs in shapes:
+            for grads in ("x", "w", "b", "wb"):
+                x = L.tensor(np.arange(60.0).reshape(4, 3, 5) % 7, requires_grad="x" in grads)
+                w = None if ws is None else L.tensor(
+                    np.linspace(0.5, 2, 3).reshape(ws) if np.prod(ws) == 3 else np.ones(ws),
+                    requires_grad="w" in grads)
+                b = None if bs is None else L.tensor(
+                    np.linspace(-1, 1, int(np.prod(bs))).reshape(bs), requires_grad="b" in grads)
+                try:
+                    y = F.batch_norm(x, L.tensor([0.5, 1.0, 1.5]), L.tensor([1.0, 2.0, 0.5]),
+                                     w, b, training=training)
+                    row = [y.detach().numpy()]
+                    if y.requires_grad:
+                        (y * L.tensor(np.arange(60.0).reshape(4, 3, 5))).sum().backward()
+                        row += [None if t is None or t.grad is None else t.grad.numpy()
+                                for t in (x, w, b)]
+                except RuntimeError as e:
+                    row = [str(e)]
+                out.append(row)
+    return out
+
+
+def test_batch_norm_weight_and_bias_of_another_shape():
+    import nn.functional as F
+
+    x = ag.tensor([[0.0, 1.0, 2.0], [2.0, 5.0, 4.0]])
+    w = ag.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+    b = ag.tensor([[0.5, 0.25, 0.0]], requires_grad=True)
+    y = F.batch_norm(x, None, None, w, b, training=True, eps=0.0)
+    assert y.tolist() == [[-0.5, -1.75, -3.0], [1.5, 2.25, 3.0]]  # was refused
+    with pytest.raises(RuntimeError, match="^TensorAccessor expected 1 dims but tensor has 2$"):
+        y.sum().backward()  # PyTorch's backward reads the weight as a vector
+    y = F.batch_norm(x, None, None, None, b, training=True, eps=0.0)
+    y.backward(ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    assert b.grad.shape == (1, 3) and b.grad.tolist() == [[5.0, 7.0, 9.0]]
+    with pytest.raises(RuntimeError, match=r"invalid gradient at index 2 - got \[3\] but "
+                                           r"expected shape compatible with \[3, 1\]"):
+        F.batch_norm(x, None, None, None, w, training=True).sum().backward()
+    with pytest.raises(RuntimeError, match="^Number of dimensions of repeat dims can not be "):
+        F.instance_norm(ag.ones(2, 3, 4), weight=ag.ones(1, 3))
+
+
+@pytest.mark.torch_parity
+def test_batch_norm_parameter_shapes_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    theirs, ours = _batch_norm_outcomes(torch, torch.nn.functional), _batch_norm_outcomes(ag, F)
+    for k, (p, q) in enumerate(zip(theirs, ours)):
+        assert len(p) == len(q), (k, p, q)
+        for a, c in zip(p, q):
+            if isinstance(a, str) or a is None:
+                assert a == c, (k, a, c)
+            else:
+                np.testing.assert_allclose(c, a, rtol=1e-12, atol=1e-12, err_msg=str(k))
+    for shape in ((3, 1), (1, 3), (2, 2)):
+        for arg in ("weight", "bias", "running_mean", "running_var"):
+            errs = []
+            for L, G in ((torch, torch.nn.functional), (ag, F)):
+                kw = {"weight": L.ones(3), "bias": L.zeros(3), "running_mean": L.zeros(3),
+                      "running_var": L.ones(3), arg: L.ones(shape)}
+                with pytest.raises(RuntimeError) as e:
+                    G.instance_norm(L.ones(2, 3, 4), **kw)
+                errs.append(str(e.value))
+            assert errs[0] == errs[1], (shape, arg)
