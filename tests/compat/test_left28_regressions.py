@@ -113,3 +113,33 @@ def test_batch_norm_parameter_shapes_are_pytorchs():
                     G.instance_norm(L.ones(2, 3, 4), **kw)
                 errs.append(str(e.value))
             assert errs[0] == errs[1], (shape, arg)
+
+
+# ---- 3. a fill of an integer tensor with a grad-requiring value records nothing (DIFFERENCES) --
+
+def _integer_fills(L):
+    return {"masked_fill_": lambda x, v: x.masked_fill_(L.tensor([True, False, True]), v),
+            "index_fill_": lambda x, v: x.index_fill_(0, L.tensor([1]), v),
+            "fill_": lambda x, v: x.fill_(v)}
+
+
+@pytest.mark.parametrize("name", ["masked_fill_", "index_fill_", "fill_"])
+def test_integer_fill_with_a_grad_value_records_nothing(name):
+    x, v = ag.tensor([1, 2, 3]), ag.tensor(2.5, requires_grad=True)
+    _integer_fills(ag)[name](x, v)
+    assert not x.requires_grad and x.grad_fn is None and x.dtype == ag.int64
+    assert (x + 1).tolist() == {"masked_fill_": [3, 3, 3], "index_fill_": [2, 3, 4],
+                                "fill_": [3, 3, 3]}[name]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", ["masked_fill_", "index_fill_", "fill_"])
+def test_integer_fill_with_a_grad_value_still_poisons_the_tensor_in_torch(name):
+    """The difference the test above keeps: if PyTorch stops recording the write (or lets the
+    tensor be used), take the DIFFERENCES.md entry out."""
+    torch = pytest.importorskip("torch")
+    x, v = torch.tensor([1, 2, 3]), torch.tensor(2.5, requires_grad=True)
+    _integer_fills(torch)[name](x, v)
+    assert x.requires_grad and x.grad_fn is not None
+    with pytest.raises(RuntimeError, match="Autograd not support dtype: Long"):
+        x + 1
