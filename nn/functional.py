@@ -2253,7 +2253,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         return ag.clamp(x, min_val, max_val)
     # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
     # clamp's passes it; and it passes at NaN); its hardtanh_backward reads x
-    outside = (x <= min_val) | (x >= max_val)
+    xc = _opmath(x)
+    outside = (xc <= min_val) | (xc >= max_val)
     with ag.no_grad():
         y = ag.clamp(x, min_val, max_val).where(outside, x)
     return _xp.ZeroWhere.apply(x, y, outside, op="Hardtanh")
@@ -3166,7 +3167,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return _activation.hardshrink(_t(input), lambd)
 
 
-@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
+@in_float32_composite  # float16: the value in float32 as ATen's kernel; its backward compares
+# x with lambd made float16, as the float16 composition here (its gradient)
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     r"""Applies :math:`x - \lambda` where :math:`x > \lambda`, :math:`x + \lambda` where
     :math:`x < -\lambda`, else 0, elementwise.
@@ -3216,7 +3218,15 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         raise not_implemented("threshold_cpu", input._data.dtype)
     x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
     # PyTorch's threshold_backward reads x
-    return _xp.reads_input(ag.where(x <= threshold, ag.full_like(x, value), x), x, "Threshold")
+    return _xp.reads_input(ag.where(_opmath(x) <= threshold, ag.full_like(x, value), x), x,
+                           "Threshold")
+
+
+def _opmath(x):
+    """``x`` as ATen's activation kernels compare it with a number (``threshold``, and
+    ``hardtanh``'s backward): float16 in float32, the number a float32 (compared as float16,
+    the number made float16, an element next to a float16 tie fell on the other side)."""
+    return x.detach().float() if x._data.dtype == np.float16 else x
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],

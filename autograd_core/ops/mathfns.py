@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._casts import half_number
 from autograd_core._quiet import ignoring
 from autograd_core.kernels import pointwise, special
 from autograd_core.kernels.optim import numpy_fma
@@ -1026,6 +1027,7 @@ class NanToNum(Node):
         self.save_for_backward(np.isfinite(input))
         if input.dtype.kind not in "fc":
             return input.copy()
+        nan, posinf, neginf = (half_number(v, input.dtype) for v in (nan, posinf, neginf))
         return np.nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, g):

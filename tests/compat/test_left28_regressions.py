@@ -143,3 +143,133 @@ def test_integer_fill_with_a_grad_value_still_poisons_the_tensor_in_torch(name):
     assert x.requires_grad and x.grad_fn is not None
     with pytest.raises(RuntimeError, match="Autograd not support dtype: Long"):
         x + 1
+
+
+# ---- 1. a Python float meeting a float16 tensor: through float32, as PyTorch's casts ----------
+
+NEAR_TIE = 21.0546875 - 2.0 ** -30  # just below the float16 midpoint of 21.046875 and 21.0625
+# float32 rounds it onto the midpoint, which rounds to even: 21.0625 (numpy's one rounding of
+# the double gave 21.046875); mul/div read it as the float32 21.0546875 itself
+
+
+def test_a_float_meeting_float16_rounds_through_float32():
+    import nn
+    import nn.functional as F
+
+    h = ag.float16
+    low, high = 21.046875, 21.0625  # the two float16 values around NEAR_TIE
+    z = ag.zeros(2, dtype=h)
+    for y in (ag.full((2,), NEAR_TIE, dtype=h), ag.full_like(z, NEAR_TIE), z + NEAR_TIE,
+              NEAR_TIE + z, NEAR_TIE - z, z.new_full((2,), NEAR_TIE), ag.where(z > 0, z, NEAR_TIE),
+              ag.add(z, ag.ones(2, dtype=h), alpha=NEAR_TIE), ag.add(z, NEAR_TIE, alpha=1),
+              z.scatter(0, ag.tensor([0, 1]), NEAR_TIE), nn.init.constant_(z.clone(), NEAR_TIE),
+              ag.nan_to_num(ag.tensor([float("nan")] * 2, dtype=h), NEAR_TIE)):
+        assert y.dtype == h and y.tolist() == [high, high]
+    assert F.pad(z, (1, 0), value=NEAR_TIE).tolist() == [high, 0.0, 0.0]
+    x = ag.tensor([low, high], dtype=h, requires_grad=True)
+    assert (x == NEAR_TIE).tolist() == [False, True] and (x < NEAR_TIE).tolist() == [True, False]
+    y = ag.clamp(x, min=NEAR_TIE)
+    y.backward(ag.ones(2, dtype=h))
+    assert y.tolist() == [high, high] and x.grad.tolist() == [0.0, 1.0]  # the mask: high only
+    x.grad = None
+    y = F.hardtanh(x, -30.0, NEAR_TIE)  # its backward compares in float32: high is outside
+    y.backward(ag.ones(2, dtype=h))
+    assert y.tolist() == [low, high] and x.grad.tolist() == [1.0, 0.0]
+    assert F.threshold(x, NEAR_TIE, -1.0).tolist() == [-1.0, high]  # float32 too
+    assert (x * NEAR_TIE).dtype == h  # (mul: the float32 number, unchanged)
+
+
+def test_float32_compared_with_a_float64_0d_tensor_in_float32():
+    v = 0.1 + 2.0 ** -40  # float32(v) == float32(0.1), below v in float64
+    x = ag.tensor([np.float32(v)], requires_grad=True)
+    b = ag.tensor(v, dtype=ag.float64, requires_grad=True)
+    assert (x == b).tolist() == [True] and (b == x).tolist() == [True]  # was False (float64)
+    assert (x < b).tolist() == [False] and (x == np.float64(v)).tolist() == [True]
+    y = ag.clamp(x, min=b)  # the bound made float32 ties x: x keeps the gradient
+    y.backward()
+    assert y.dtype == ag.float32 and x.grad.tolist() == [1.0] and b.grad.item() == 0.0
+
+
+def test_number_bounds_and_fills_refused_beyond_the_dtype_as_pytorch():
+    import nn
+    import nn.functional as F
+
+    for call in (lambda: ag.ones(2, dtype=ag.float16) ** 70000,
+                 lambda: F.pad(ag.ones(2, dtype=ag.float16), (1, 0), value=1e5),
+                 lambda: F.pad(ag.ones(2), (1, 0), value=1e40),
+                 lambda: nn.init.constant_(ag.ones(2, dtype=ag.float16), 1e5)):
+        with pytest.raises(RuntimeError, match="value cannot be converted to type .* without "
+                                               "overflow"):
+            call()
+    assert F.pad(ag.ones(2, dtype=ag.uint8), (1, 0), value=-1).tolist() == [255, 1, 1]
+
+
+def _near_ties(n, seed=28):
+    """float16 pairs ``(h, next h)`` and a double just off their midpoint (above or below):
+    the double rounds to one of them through float32 and may round to the other directly."""
+    rs = np.random.RandomState(seed)
+    h = (rs.randn(n) * 4).astype(np.float16)
+    h = np.abs(h[np.abs(h) > 0.01])
+    up = np.nextafter(h, np.float16(np.inf))
+    mid = (h.astype(np.float64) + up.astype(np.float64)) / 2
+    return h, up, mid + np.where(rs.rand(len(h)) < 0.5, -1, 1) * mid * 2.0 ** -30
+
+
+def _number_ops(L, F):
+    return {
+        "full": lambda x, v: L.full((2,), v, dtype=L.float16),
+        "full_like": lambda x, v: L.full_like(x, v), "new_full": lambda x, v: x.new_full((2,), v),
+        "where": lambda x, v: L.where(x > 0, x, v), "where_first": lambda x, v: L.where(x > 0, v, x),
+        "clamp": lambda x, v: L.clamp(x, min=-v, max=v), "clamp_min": lambda x, v: L.clamp_min(x, v),
+        "clamp_": lambda x, v: x.clone().clamp_(max=v), "add": lambda x, v: x + v,
+        "clamp_0d": lambda x, v: L.clamp(x, min=L.tensor(v)),  # a float64 0-d bound
+        "maximum_0d": lambda x, v: L.maximum(x, L.tensor(v)),
+        "radd": lambda x, v: v + x, "sub": lambda x, v: x - v, "rsub": lambda x, v: v - x,
+        "add_": lambda x, v: x.clone().add_(v), "add_alpha": lambda x, v: L.add(x, x.flip(0), alpha=v),
+        "sub_alpha": lambda x, v: L.sub(x, v, alpha=3), "mul": lambda x, v: x * v,
+        "div": lambda x, v: x / v, "rdiv": lambda x, v: v / x, "pow": lambda x, v: x ** v,
+        "rpow": lambda x, v: v ** x, "pow_": lambda x, v: x.clone().pow_(v),
+        "fmod": lambda x, v: L.fmod(x, v), "remainder": lambda x, v: L.remainder(x, v),
+        "floor_divide": lambda x, v: L.floor_divide(x.detach(), v),
+        "eq": lambda x, v: x == v, "ne": lambda x, v: x != v, "lt": lambda x, v: x < v,
+        "le": lambda x, v: x <= v, "gt": lambda x, v: x > v, "ge": lambda x, v: x >= v,
+        "eq_0d": lambda x, v: x == L.tensor(v), "fill_": lambda x, v: x.clone().fill_(v),
+        "masked_fill": lambda x, v: x.masked_fill(x > 0, v),
+        "index_fill": lambda x, v: x.index_fill(0, L.tensor([0, 2]), v),
+        "setitem": lambda x, v: (lambda z: (z.__setitem__(slice(0, 2), v), z)[1])(x.clone()),
+        "scatter": lambda x, v: x.scatter(0, L.tensor([1, 3]), v),
+        "constant_": lambda x, v: L.nn.init.constant_(x.detach().clone(), v),
+        "pad": lambda x, v: F.pad(x, (1, 1), value=v),
+        "nan_to_num": lambda x, v: L.nan_to_num(x / x.sign().mul(x).sub(x.abs()), v, v, -v),
+        "hardtanh": lambda x, v: F.hardtanh(x, -v, v), "threshold": lambda x, v: F.threshold(x, v, -v),
+        "hardshrink": lambda x, v: F.hardshrink(x, v), "softshrink": lambda x, v: F.softshrink(x, v),
+        "xlogy": lambda x, v: L.xlogy(x, v), "copysign": lambda x, v: L.copysign(x, -v),
+        "addcmul": lambda x, v: L.addcmul(x, x, x, value=v),
+        "lerp": lambda x, v: L.lerp(x, x.flip(0), v), "sum_add": lambda x, v: x.sum() + v,
+        "0d_rsub": lambda x, v: v - x[0],
+    }
+
+
+@pytest.mark.torch_parity
+def test_float16_with_a_near_tie_number_is_bit_equal_to_torch():
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    h, up, vs = _near_ties(160)
+    ours, theirs = _number_ops(ag, F), _number_ops(torch, torch.nn.functional)
+    for name in ours:
+        for i in range(len(vs)):
+            got = []
+            for L, ops in ((ag, ours), (torch, theirs)):
+                x = L.tensor(np.array([h[i], up[i], -h[i], -up[i], 0.5, -3.0], np.float16),
+                             requires_grad=True)
+                y = ops[name](x, float(vs[i]))
+                out = np.ascontiguousarray(y.detach().numpy())
+                if name == "softshrink":  # (its zeros' signs: a listed difference)
+                    out = out + np.float16(0)
+                row = [str(y.dtype).split(".")[-1], out.tobytes()]
+                if y.requires_grad:
+                    y.backward(L.ones_like(y))
+                    row.append(_bits(x.grad))
+                got.append(row)
+            assert got[0] == got[1], (name, float(vs[i]))
