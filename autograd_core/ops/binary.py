@@ -939,9 +939,11 @@ def _operands_as_aten(a, b, floats=False):
     ta, tb = type(a), type(b)
     if ta is _ndarray and tb is _ndarray and a.dtype is b.dtype:
         return a, b
-    if floats and not ((ta in _REAL_TYPES and tb is _ndarray and b.dtype.itemsize > 2) or
-                       (tb in _REAL_TYPES and ta is _ndarray and a.dtype.itemsize > 2)):
-        # (a Python number with a float32/float64 array: numpy's weak number is PyTorch's)
+    if floats:
+        arr = a if tb in _REAL_TYPES and ta is _ndarray else b if (
+            ta in _REAL_TYPES and tb is _ndarray) else None
+        if arr is not None and arr.dtype.kind == "f" and arr.dtype.itemsize > 2:
+            return a, b  # a number with a float32/float64 array: numpy's weak one is PyTorch's
         dt = result_type(a, b)
         if dt.kind == "f":
             return _cast(a, dt), _cast(b, dt)
