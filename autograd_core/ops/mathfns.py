@@ -1503,8 +1503,9 @@ class Addcdiv(Node):
     def backward(self, g):
         t1, t2, value = self.saved
         n = self.needs_input_grad
-        # (value / t2: for float16, value rounded to float16 first, as PyTorch's)
-        return (g if n[0] else None, g * (value / t2) if n[1] else None,
+        # (value / t2: for float16, value made float16 first, as PyTorch's: half_number)
+        v = half_number(value, t2.dtype) if type(t2) is np.ndarray else value
+        return (g if n[0] else None, g * (v / t2) if n[1] else None,
                 -g * (_times(t1, value) / (t2 * t2)) if n[2] else None)
 
 

@@ -245,6 +245,7 @@ def _number_ops(L, F):
         "hardshrink": lambda x, v: F.hardshrink(x, v), "softshrink": lambda x, v: F.softshrink(x, v),
         "xlogy": lambda x, v: L.xlogy(x, v), "copysign": lambda x, v: L.copysign(x, -v),
         "addcmul": lambda x, v: L.addcmul(x, x, x, value=v),
+        "addcdiv": lambda x, v: L.addcdiv(x, x, x.abs() + 10, value=v),
         "lerp": lambda x, v: L.lerp(x, x.flip(0), v), "sum_add": lambda x, v: x.sum() + v,
         "0d_rsub": lambda x, v: v - x[0],
     }
