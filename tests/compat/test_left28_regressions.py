@@ -274,3 +274,31 @@ def test_float16_with_a_near_tie_number_is_bit_equal_to_torch():
                     row.append(_bits(x.grad))
                 got.append(row)
             assert got[0] == got[1], (name, float(vs[i]))
+
+
+# ---- float16 arange as ATen's CPU kernel computes it (found by the creation sweep) ------------
+
+def test_float16_arange_rounds_each_vector_base_to_float16():
+    # the first 32 values are two vectors of 16, each from a float16 base: -3.3 is the float16
+    # -3.30078125, and -3.30078125 + 0.37 (float32) = -2.9307812... rounds to -2.931640625;
+    # the float64 value -2.93 rounded once gave -2.9296875. Value 32 on are each one
+    # fma(0.37, i, -3.3) in float32, rounded to float16 (32 * 0.37 - 3.3 = 8.54 -> 8.5390625)
+    y = ag.arange(-3.3, 40 * 0.37 - 3.3, 0.37, dtype=ag.float16)
+    assert y.dtype == ag.float16 and y.shape == (40,)
+    assert y.tolist()[:2] == [-3.30078125, -2.931640625] and y.tolist()[32] == 8.5390625
+
+
+@pytest.mark.torch_parity
+def test_float16_arange_is_bit_equal_to_torch():
+    torch = pytest.importorskip("torch")
+    rs = np.random.RandomState(7)
+    cases = [(0, n, 1) for n in (1, 15, 16, 31, 32, 33, 64, 100, 1000)]
+    for _ in range(300):
+        step = float(abs(rs.randn()) + 0.01) * (1 if rs.rand() < 0.8 else -1)
+        start = -step * rs.randint(1, 100) + float(rs.randn() * 1e-3) if rs.rand() < 0.5 else \
+            float(rs.randn() * 5)
+        cases.append((start, start + step * rs.randint(1, 200) + step * 0.5, step))
+    for start, end, step in cases:
+        ours = ag.arange(start, end, step, dtype=ag.float16)
+        theirs = torch.arange(start, end, step, dtype=torch.float16)
+        assert _bits(ours) == _bits(theirs), (start, end, step)
