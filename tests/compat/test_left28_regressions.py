@@ -1,8 +1,10 @@
 """The leftovers of errs27's sweep (left28), each checked against torch 2.13: a Python float
-meeting a float16 tensor rounded through float32 as ATen's casts round it, batch_norm's
-weight and bias of any shape with C elements, and a node-class frontend honouring an error
-marked to come before the shapes. Torch-free tests hold hand-worked bit patterns and wording;
-the ``torch_parity`` ones run the same calls in both libraries."""
+meeting a float16 tensor rounded through float32 as ATen's casts round it (and float16
+``arange`` as ATen's kernel computes it), batch_norm's weight and bias of any shape with C
+elements, an integer tensor filled with a grad-requiring value (a kept difference), and a
+node-class frontend honouring an error marked to come before the shapes. Torch-free tests
+hold hand-worked bit patterns and wording; the ``torch_parity`` ones run the same calls in
+both libraries."""
 
 import numpy as np
 import pytest
