@@ -946,7 +946,7 @@ def _arange_values(start: Any, end: Any, step: Any, dt: np.dtype) -> np.ndarray:
     return (builtins.float(start) + np.arange(n, dtype=np.float64) * builtins.float(step)).astype(dt)
 
 
-def _half_arange(start: float, step: float, n: int) -> np.ndarray:
+def _half_arange(start: builtins.float, step: builtins.float, n: builtins.int) -> np.ndarray:
     """float16 ``arange`` as ATen's CPU kernel computes it on AVX2 (``Vectorized<Half>`` of
     16): ``start`` and ``step`` made float32, pairs of vectors each from a float16 base
     ``fma(step, idx, start)`` plus ``fma(j, step, base)``, the elements after the last pair
