@@ -21,3 +21,17 @@ def half_source(arr: Any, dtype: Any) -> Any:
         with np.errstate(over="ignore"):
             return np.float32(arr) if t is float else arr.astype(_F32)
     return arr
+
+
+def half_number(x: Any, dtype: Any) -> Any:
+    """A Python float (or numpy float64) ``x`` meeting an array of ``dtype`` in a numpy op, as
+    PyTorch's CPU kernels read a number there: into float16 through float32 (``c10::Half``
+    from the double made a float, :func:`half_source`), held as a numpy float16 so that numpy
+    keeps the array's dtype. numpy's weak Python float rounds once, an ulp apart just off a
+    float16 tie (``x16 + v``, ``x16 < v``, ``clamp``, ``full``...). Anything else is ``x``
+    itself (``mul``/``div`` read the number as a float32 instead: ``ops._xp._in_float32``)."""
+    t = type(x)
+    if (t is float or t is np.float64) and dtype is not None and np.dtype(dtype) == _F16:
+        with np.errstate(over="ignore"):
+            return np.float16(np.float32(x))
+    return x

@@ -467,10 +467,15 @@ def _norm_args(name, x, C, **tensors):
         shape = None if t is None else getattr(t, "_data", t).shape
         if shape is None or shape == (C,):
             continue
+        if name == "instance_norm" and len(shape) > 1:  # PyTorch's repeats each per sample
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")
         if math.prod(shape) != C:  # PyTorch's check (of the count), its wording
             raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(shape)}")
         if arg.startswith("running"):  # PyTorch's then reads them as vectors, its wording
             raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {len(shape)}")
+        if name == "batch_norm":  # any shape of C elements (NormOp's backward: PyTorch's)
+            continue
         raise RuntimeError(f"{arg} of shape {tuple(shape)}: {name} takes a vector of {C} "
                            "elements here (PyTorch reads any shape of that many)")
 
@@ -2273,7 +2278,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         return ag.clamp(x, min_val, max_val)
     # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
     # clamp's passes it; and it passes at NaN); its hardtanh_backward reads x
-    outside = (x <= min_val) | (x >= max_val)
+    xc = _opmath(x)
+    outside = (xc <= min_val) | (xc >= max_val)
     with ag.no_grad():
         y = ag.clamp(x, min_val, max_val).where(outside, x)
     return _xp.ZeroWhere.apply(x, y, outside, op="Hardtanh")
@@ -3187,7 +3193,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return _activation.hardshrink(_t(input), lambd)
 
 
-@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
+@in_float32_composite  # float16: the value in float32 as ATen's kernel; its backward compares
+# x with lambd made float16, as the float16 composition here (its gradient)
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     r"""Applies :math:`x - \lambda` where :math:`x > \lambda`, :math:`x + \lambda` where
     :math:`x < -\lambda`, else 0, elementwise.
@@ -3237,7 +3244,15 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         raise not_implemented("threshold_cpu", input._data.dtype)
     x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
     # PyTorch's threshold_backward reads x
-    return _xp.reads_input(ag.where(x <= threshold, ag.full_like(x, value), x), x, "Threshold")
+    return _xp.reads_input(ag.where(_opmath(x) <= threshold, ag.full_like(x, value), x), x,
+                           "Threshold")
+
+
+def _opmath(x):
+    """``x`` as ATen's activation kernels compare it with a number (``threshold``, and
+    ``hardtanh``'s backward): float16 in float32, the number a float32 (compared as float16,
+    the number made float16, an element next to a float16 tie fell on the other side)."""
+    return x.detach().float() if x._data.dtype == np.float16 else x
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],

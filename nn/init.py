@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd_core import Tensor, no_grad
 from autograd_core import random as _random
-from autograd_core.ops._args import not_implemented
+from autograd_core.ops._args import not_implemented, scalar_for
 
 _T = TypeVar("_T", Tensor, np.ndarray)
 
@@ -244,7 +244,7 @@ def constant_(tensor: _T, val: float) -> _T:
         tensor([[0.3000, 0.3000],
                 [0.3000, 0.3000]])
     """
-    return _write(tensor, val)
+    return _write(tensor, scalar_for(val, _dtype(tensor)))  # checked, as PyTorch's fill_
 
 
 def ones_(tensor: _T) -> _T:

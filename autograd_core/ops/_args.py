@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from autograd_core._casts import half_number
 from autograd_core._quiet import quiet
 from autograd_core.tensor import CPP_NAMES, OVERLAP_ERROR, SCALAR_NAMES as _TORCH_NAMES  # noqa: F401
 
@@ -237,6 +238,10 @@ def python_int(value):
     return value
 
 
+_F32_MAX = float(np.finfo(np.float32).max)
+_I64 = 2 ** 63
+
+
 def scalar_for(value, dtype, overflow=True):
     """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
     its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
@@ -246,8 +251,13 @@ def scalar_for(value, dtype, overflow=True):
     where numpy would wrap 300 into uint8 silently. A finite number beyond a floating dtype's
     range is refused too (``fill_(1e40)`` of float32: numpy wrote inf), unless ``overflow`` is
     False (PyTorch's ``x[i] = 70000.0`` of float16 writes inf). Anything else is returned as
-    it is."""
+    it is (a float for float16 made float16 as PyTorch's casts make it: ``half_number``)."""
     dt = np.dtype(dtype)
+    if dt.kind == "f" and dt.itemsize > 2:  # the common cases first: nothing to do for a
+        t = type(value)  # float or an int64 that fits float32/float64
+        if (t is float and (dt.itemsize == 8 or not abs(value) > _F32_MAX)) or (
+                t is int and -_I64 <= value < _I64):
+            return value
     python_int(value)
     if overflow and dt.kind in "fc" and _beyond(value, np.finfo(dt).max):
         raise RuntimeError(f"value cannot be converted to type {c_type(dtype)} without overflow")
@@ -258,7 +268,7 @@ def scalar_for(value, dtype, overflow=True):
         value = value.real
     if dt.kind in "iu" and type(value) in (int, float):
         return into_integers(value, dt, int_c_type(dt))[()]
-    return value
+    return half_number(value, dt)  # a float into float16 through float32, as PyTorch's
 
 
 def _beyond(value, limit):

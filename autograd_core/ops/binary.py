@@ -7,6 +7,7 @@ import builtins
 from typing import Any
 import numpy as np
 
+from autograd_core._casts import half_number, half_source
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.kernels.pointwise import fma_alpha
 from autograd_core.ops import _args
@@ -91,9 +92,10 @@ def _promote(a, b, true_divide=False):
         if type(b) is _ndarray:
             if a.dtype is b.dtype and (not true_divide or a.dtype.kind == "f"):
                 return a, b
-        elif type(b) is float and a.dtype.kind == "f":
-            return a, b
-    elif type(b) is _ndarray and type(a) is float and b.dtype.kind == "f":
+        elif type(b) is float and a.dtype.kind == "f" and a.dtype.itemsize > 2:
+            return a, b  # (float16: the number made float16 as PyTorch's, in _cast)
+    elif type(b) is _ndarray and type(a) is float and b.dtype.kind == "f" and \
+            b.dtype.itemsize > 2:
         return a, b
     dt = result_type(a, b)
     if true_divide and dt.kind in "biu":
@@ -102,8 +104,10 @@ def _promote(a, b, true_divide=False):
 
 
 def _cast(x, dt):
+    if (type(x) is float or type(x) is np.float64) and dt == _F16:
+        return half_number(x, dt)  # through float32, as PyTorch's (numpy's rounds once)
     if isinstance(x, (_ndarray, np.generic)):
-        return x if x.dtype == dt else np.asarray(x).astype(dt)
+        return x if x.dtype == dt else np.asarray(half_source(x, dt)).astype(dt)
     if dt.kind in "fc" or isinstance(x, bool):
         return x  # a Python number stays weak: numpy keeps the array's dtype
     try:
@@ -201,10 +205,12 @@ def _fused_add(a, b, alpha, dt):
     (numbers too) and ``alpha`` in ``dt``, then for floats one fused multiply-add (rounded
     once: two roundings left ~2% of float32 elements 1 ulp off, more for some ``alpha``), for
     complex numbers its vectorised product ``(br*ar - bi*ai, br*ai + bi*ar)`` plus ``a``
-    (numpy's complex product is fused and differs)."""
-    a, b, alpha = np.asarray(a, dt), np.asarray(b, dt), dt.type(alpha)
+    (numpy's complex product is fused and differs). A float, or a float64 array, made
+    float16 through float32 (``half_source``), as ATen's casts."""
     if dt == _F16:
-        return _half_add(a, b, alpha)
+        a, b = np.asarray(half_source(a, dt), dt), np.asarray(half_source(b, dt), dt)
+        return _half_add(a, b, dt.type(half_source(alpha, dt)))
+    a, b, alpha = np.asarray(a, dt), np.asarray(b, dt), dt.type(alpha)
     if dt.kind == "f":
         fused = fma_alpha(a, b, alpha)
         if fused is None:
@@ -922,17 +928,33 @@ _COMPLEX_FINE = frozenset(("eq", "ne", "logical_and", "logical_or", "logical_xor
                            "bitwise_right_shift"))
 
 
-def _integers_as_aten(a, b):
-    """Integer operands of a comparison in their promoted dtype, as ATen compares them: a Python
-    int or a 0-d tensor outside an n-d tensor's integer dtype wraps into it (``uint8 > -1`` is
-    ``uint8 > 255``, False), where numpy would compare the values."""
-    if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype:
+def _operands_as_aten(a, b, floats=False):
+    """Integer and float operands of a comparison in their promoted dtype, as ATen compares
+    them: a Python int or a 0-d tensor outside an n-d tensor's integer dtype wraps into it
+    (``uint8 > -1`` is ``uint8 > 255``, False), where numpy would compare the values; with
+    ``floats`` (the comparisons, not the other ops of ``Compare``) a float result dtype is
+    reached as PyTorch's casts reach it (``_cast``): a number compared with a float16 tensor
+    made float16 through float32 (numpy rounded it once), a 0-d float64 tensor or numpy
+    float64 compared with a float32 tensor made float32 (numpy compared in float64)."""
+    ta, tb = type(a), type(b)
+    if ta is _ndarray and tb is _ndarray and a.dtype is b.dtype:
         return a, b
+    if floats:
+        arr = a if tb in _REAL_TYPES and ta is _ndarray else b if (
+            ta in _REAL_TYPES and tb is _ndarray) else None
+        if arr is not None and arr.dtype.kind == "f" and arr.dtype.itemsize > 2:
+            return a, b  # a number with a float32/float64 array: numpy's weak one is PyTorch's
+        dt = result_type(a, b)
+        if dt.kind == "f":
+            return _cast(a, dt), _cast(b, dt)
     da, db = np.asarray(a).dtype, np.asarray(b).dtype
     if da.kind not in "iu" or db.kind not in "iu" or da == db:
         return a, b
     dt = result_type(a, b)
     return np.asarray(a).astype(dt, copy=False), np.asarray(b).astype(dt, copy=False)
+
+
+_EQUALITIES = frozenset(("eq", "ne"))
 
 
 class Compare(Node):
@@ -947,7 +969,7 @@ class Compare(Node):
             dt = np.result_type(a, b)
             raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                       f"'{_args.torch_name(dt)}'")
-        a, b = _integers_as_aten(a, b)
+        a, b = _operands_as_aten(a, b, name in _EQUALITIES)
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:
@@ -963,7 +985,7 @@ class Order(Compare):
         if (a.dtype.kind == "c" if ta is _ndarray else ta not in _REAL_TYPES and _complex(a)) or (
                 b.dtype.kind == "c" if tb is _ndarray else tb not in _REAL_TYPES and _complex(b)):
             raise _args.not_implemented(f"{name}_cpu", result_type(a, b))
-        a, b = _integers_as_aten(a, b)
+        a, b = _operands_as_aten(a, b, True)
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._casts import half_number
 from autograd_core._quiet import ignoring
 from autograd_core.kernels import pointwise, special
 from autograd_core.kernels.optim import numpy_fma
@@ -1026,6 +1027,7 @@ class NanToNum(Node):
         self.save_for_backward(np.isfinite(input))
         if input.dtype.kind not in "fc":
             return input.copy()
+        nan, posinf, neginf = (half_number(v, input.dtype) for v in (nan, posinf, neginf))
         return np.nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf)
 
     def backward(self, g):
@@ -1501,8 +1503,9 @@ class Addcdiv(Node):
     def backward(self, g):
         t1, t2, value = self.saved
         n = self.needs_input_grad
-        # (value / t2: for float16, value rounded to float16 first, as PyTorch's)
-        return (g if n[0] else None, g * (value / t2) if n[1] else None,
+        # (value / t2: for float16, value made float16 first, as PyTorch's: half_number)
+        v = half_number(value, t2.dtype) if type(t2) is np.ndarray else value
+        return (g if n[0] else None, g * (v / t2) if n[1] else None,
                 -g * (_times(t1, value) / (t2 * t2)) if n[2] else None)
 
 

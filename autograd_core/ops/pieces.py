@@ -443,7 +443,9 @@ class ConstantPad(Node):
         # the borders set, the middle copied: one pass (np.pad cost ~40 us of Python on a
         # 100x100 input, 7x torch's time, and the result was copied again)
         out = np.empty(tuple(n + lo + hi for n, (lo, hi) in zip(src.shape, widths)), x.dtype)
-        fill = np.asarray(value, x.dtype)
+        # converted as PyTorch's fill: checked (1e40 into float32, 1j into a real dtype
+        # refused, -1 into uint8 255), float16 through float32
+        fill = np.asarray(_args.scalar_for(value, x.dtype), x.dtype)
         whole = [slice(None)] * nd
         for d, (lo, hi) in enumerate(widths):
             if lo:

@@ -383,11 +383,19 @@ def _broadcast_checked(fn, name):
         try:
             return fn(*args, **kwargs)
         except (ValueError, NotImplementedError) as e:
-            if not getattr(e, "before_shapes", False):
-                refuse(name, args, kwargs)
+            _shapes_unless_first(e, refuse, name, args, kwargs)
             raise
 
     return broadcasts
+
+
+def _shapes_unless_first(error, refuse, name, args, kwargs):
+    """What an elementwise op's wrapper does with its refusal ``error`` (a ValueError or a
+    NotImplementedError): PyTorch's broadcast error first (``refuse``, None for an op that is
+    not elementwise) where the shapes do not broadcast, unless ``error`` is marked
+    :func:`before_shapes`. The shared wrapper and a node class's frontend both ask here."""
+    if refuse is not None and not getattr(error, "before_shapes", False):
+        refuse(name, args, kwargs)
 
 
 def before_shapes(error: Exception) -> Exception:
@@ -456,10 +464,9 @@ def _frontend(cls, name, elementwise=False):
                 raise TypeError(f"{name}() got an unexpected keyword argument "
                                 f"{str(e)[len(wrong_keyword):]}") from None
             raise
-        except (ValueError, NotImplementedError):  # (elementwise: shapes that do not
+        except (ValueError, NotImplementedError) as e:  # (elementwise: shapes that do not
             # broadcast, refused before a dtype the kernel lacks, as PyTorch's)
-            if refuse is not None:
-                refuse(name, args, kwargs)
+            _shapes_unless_first(e, refuse, name, args, kwargs)
             raise
 
     fn.__name__ = fn.__qualname__ = name

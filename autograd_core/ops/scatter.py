@@ -239,7 +239,7 @@ class Scatter(Node):
         where = _along(index, dim)
         out = np.array(x, copy=True)
         part = (src[tuple(slice(0, s) for s in index.shape)] if np.ndim(src)
-                else np.asarray(src, x.dtype))
+                else np.asarray(half_source(src, x.dtype), x.dtype))
         if add:
             _at(np.add, out, index, dim, part)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 import numpy as np
 
+from autograd_core._casts import half_number
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -257,6 +258,14 @@ def _pow_scalar(x, p):
     return np.power(x, p)
 
 
+def _half_power(x, p):
+    """``x ** p`` of a float16 array ``x`` as ATen's Half kernel: ``p`` as given, a float one
+    made float16 (``x ** (1/3)`` is ``x ** 0.33325...``; ``half_number``), the power of the
+    float32 values rounded once."""
+    p = float(half_number(p, _F16)) if type(p) is not int else p
+    return np.asarray(_pow_scalar(x.astype(np.float32), p)).astype(np.float16)
+
+
 class PowScalar(Node):
     """x ** p for a Python number p (float16 in float32, rounded once: ATen's Half kernel,
     which first casts a float ``p`` to float16)."""
@@ -275,10 +284,8 @@ class PowScalar(Node):
         # create_graph's backward would hold it as a constant)
         self.save_for_backward(x)
         if x.dtype is _F16 and type(exponent) in (int, float):
-            # ATen's Half pow: p cast to Half (x ** (1/3) is x ** 0.33325...), the power of the
-            # float32 values rounded once (p is kept as given for the gradient, as PyTorch's)
-            p = float(np.float16(exponent)) if type(exponent) is float else exponent
-            return np.asarray(_pow_scalar(x.astype(np.float32), p)).astype(np.float16)
+            # (p is kept as given for the gradient, as PyTorch's; beyond float16 refused)
+            return _half_power(x, _args.scalar_for(exponent, _F16))
         if x.dtype.kind in "biu" and isinstance(exponent, float):
             x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: an integer tensor ** a float
         elif type(exponent) is complex and x.dtype.kind != "c":  # x ** 1j: complex, as ATen
@@ -308,9 +315,10 @@ class PowScalar(Node):
             return (g,)
         if p == 2:
             return (g * x * 2.0,)
-        if type(g) is np.ndarray and g.dtype == np.float16:
-            # PyTorch's grad * (p * x ** (p - 1)), the number's product in float32 (_times)
-            return (g * xp._times(x ** (p - 1), p),)
+        if type(g) is np.ndarray and g.dtype == np.float16 and type(x) is np.ndarray:
+            # PyTorch's grad * (p * x.pow(p - 1)), x.pow as its forward, the number's product
+            # in float32 (_times)
+            return (g * xp._times(_half_power(x, half_number(p - 1, _F16)), p),)
         # PyTorch's grad * (p * x.pow(p - 1)), x.pow as its forward; (g * p) * x ** (p - 1)
         # was an ulp off in a third of float32 elements (x ** 3, x ** -1, x ** 0.5, ...)
         power = _pow_scalar(x, p - 1) if type(x) is np.ndarray else x ** (p - 1)
@@ -386,10 +394,11 @@ class Clamp(Node):
                 # the dtype is refused (numpy raised OverflowError for both)
                 lo, hi = (b if type(b) is not int else _args.scalar_for(b, x.dtype)
                           for b in (lo, hi))
-        else:  # a number bound beyond the dtype refused, as PyTorch's (numpy clamped to it)
-            for b in (lo, hi):
-                if type(b) in (int, float):
-                    _args.scalar_for(b, x.dtype)
+        else:  # a number bound beyond the dtype refused, as PyTorch's (numpy clamped to it);
+            # for float16 the bound made float16 as PyTorch's (through float32): the value,
+            # and the mask of the gradient, as ATen's (its backward compares with it)
+            lo, hi = (_args.scalar_for(b, x.dtype) if type(b) in (int, float) else b
+                      for b in (lo, hi))
         # x itself saved, as PyTorch's: an in-place change of it since refuses the backward,
         # and after `x.data = v` the mask is v's (PyTorch's rule reads the saved input)
         self.lo, self.hi = lo, hi
@@ -461,11 +470,14 @@ def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  #
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")
+        # compared by the tensors' own < and >, in the promoted dtype as PyTorch's (numpy
+        # compared a float16 input with a 0-d float64 bound in float64: another mask, so
+        # other gradients; a uint8 input with a negative 0-d int64 bound by its value)
         out = input
         if min is not None:
-            out = xp.where(xp.data(out) < xp.data(min), min, out)
+            out = xp.where(xp.data(out < min), min, out)
         if max is not None:
-            out = xp.where(xp.data(out) > xp.data(max), max, out)
+            out = xp.where(xp.data(out > max), max, out)
         return out
     # a numpy scalar bound is a number as a Python one (PyTorch's Scalar): numpy's clip
     # promoted float32 input to float64 by an np.float64 bound

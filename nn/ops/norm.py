@@ -132,6 +132,13 @@ class NormOp(Node):
         self.stat_shape, self.axes, self.param_shape = stat_shape, axes, param_shape
         self.eps = eps
         self.bshape = None if bias is None else bias.shape
+        self.weight_dims = None
+        if kind == "batch":  # PyTorch's native_batch_norm reads any shape of C elements as
+            # a vector: its backward refuses a weight of other dims and returns the bias's
+            # gradient as a vector (which the engine sums to the bias's shape or refuses)
+            self.bshape = None if bias is None else (bias.size,)
+            if weight is not None and weight.ndim != 1:
+                self.weight_dims = weight.ndim
         aligned = (1,) * (x.ndim - len(param_shape)) + tuple(param_shape)
         self.param_axes = tuple(i for i, s in enumerate(aligned) if s == 1)
         keep = tuple(1 if i in axes else s for i, s in enumerate(stat_shape))
@@ -194,11 +201,18 @@ class NormOp(Node):
         self.save_for_backward(x, weight, mean, invstd)
         return y
 
+    def _check_weight(self):
+        if self.weight_dims is not None:
+            raise RuntimeError(
+                f"TensorAccessor expected 1 dims but tensor has {self.weight_dims}")
+
     def backward(self, g):  # composite: what create_graph records
+        self._check_weight()
         x, w, mean, invstd = self.saved
         return self._backward_composite(g, x, w, mean, invstd)
 
     def fused_backward(self, g):  # closed form on the arrays
+        self._check_weight()
         x, w, mean, invstd = self.saved
         if self.layout is not None:
             return self._kernel_backward(g, x, w)

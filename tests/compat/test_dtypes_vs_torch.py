@@ -139,8 +139,6 @@ KNOWN = {
     ("mixed", r".*complex32.*|.*ComplexHalf.*"): _NO_COMPLEX32,
     ("mixed", r"clamp\(float\d+, (max=)?py \(1-2j\)\)"): "a complex bound for a real tensor: "
         "clamp's refusal of complex numbers (PyTorch: the bound's conversion error)",
-    ("mixed", r"clamp\(uint8, 0d int\d+\)"): "a negative 0-d integer tensor bound of a uint8 "
-        "tensor clamps by its value (PyTorch wraps it into uint8 first: 253 for -3)",
     ("creation", r"tensor\(\[np.float32, 2\]\)"): "a list mixing numpy float32 scalars and "
         "Python numbers under set_default_dtype(float64): float64 (PyTorch: float32)",
     ("creation", r"(rand_like|randn)\(int.*"): "random floats into an integer dtype: computed "
