@@ -12,6 +12,7 @@ from typing import Callable
 
 import numpy as np
 
+from autograd_core._casts import plain_number
 from autograd_core import autograd, creation
 from autograd_core.grad_mode import STATE
 from autograd_core.ops import complexfns
@@ -37,9 +38,10 @@ def _operators():
     def __pow__(self, other):
         if isinstance(other, Tensor):
             return Pow.apply(self, other)
-        return PowScalar.apply(self, exponent=other)
+        return PowScalar.apply(self, exponent=plain_number(other))
 
     def __rpow__(self, other):
+        other = plain_number(other)
         if is_number(other):  # 2 ** x: PyTorch's pow(Scalar, Tensor) node, one edge
             return ScalarPow.apply(self, base=other)
         return Pow.apply(other, self)
@@ -119,15 +121,19 @@ def _operators():
         return _fn("bitwise_right_shift")(other, self)
 
     def __floordiv__(self, other):
+        other = plain_number(other)
         return _fn("floor_divide")(self, other)
 
     def __rfloordiv__(self, other):
+        other = plain_number(other)
         return _fn("floor_divide")(other, self)
 
     def __mod__(self, other):
+        other = plain_number(other)
         return _fn("remainder")(self, other)
 
     def __rmod__(self, other):
+        other = plain_number(other)
         return _fn("remainder")(other, self)
 
     # in-place arithmetic: x += y modifies x (as PyTorch), with the checks of in-place ops
@@ -222,6 +228,9 @@ def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
     """numpy's ufuncs on Tensors: a ufunc with an op here runs that op (a recorded Tensor);
     any other refuses a tensor that requires grad (the graph would be lost silently) and
     otherwise runs on the arrays, giving an array."""
+    if ufunc in _REFLECTED and method == "__call__" and not kwargs and len(inputs) == 2 and \
+            isinstance(inputs[0], np.generic):  # np.float64(0.1) / t: t's reflected operator
+        return getattr(inputs[1], _REFLECTED[ufunc])(plain_number(inputs[0]))  # (PyTorch's)
     op = _UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
     if op is not None:
         return op(*inputs)
@@ -617,6 +626,11 @@ def _cast(name: str, dtype: type) -> Callable[[Tensor], Tensor]:
 
 
 _UFUNC_OPS: dict = {}
+# a numpy scalar (op) a Tensor: numpy asks the Tensor (its __array_ufunc__), where PyTorch's
+# Tensor gets Python's reflected operator (1 / x is reciprocal(x) * 1)
+_REFLECTED = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__",
+              np.true_divide: "__rtruediv__", np.power: "__rpow__",
+              np.floor_divide: "__rfloordiv__", np.remainder: "__rmod__"}
 
 #: the examples of the methods defined here (the doctest finder sees only module-level
 #: functions): Tensor.T, .t(), .new_zeros(), .float(), ...

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._casts import plain_number
 from autograd_core._quiet import quiet
 from autograd_core._sums import fsum
 from autograd_core.grad_mode import STATE
@@ -517,6 +518,8 @@ def operator(cls, reflected=False):
             b = y
             ry = False
             num = True
+        elif isinstance(y, np.generic):  # a numpy scalar: the Python number PyTorch reads
+            return binary(x, plain_number(y))
         else:
             return slow(x, y)
         if reflected:  # the op's inputs, in its order

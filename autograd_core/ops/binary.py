@@ -7,7 +7,7 @@ import builtins
 from typing import Any
 import numpy as np
 
-from autograd_core._casts import half_number, half_source
+from autograd_core._casts import half_number, half_source, plain_number
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.kernels.pointwise import fma_alpha
 from autograd_core.ops import _args
@@ -750,6 +750,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
         >>> ag.pow(2, x)
         tensor([2., 4.])
     """
+    input, exponent = plain_number(input), plain_number(exponent)
     if isinstance(exponent, Tensor):
         if is_number(input):  # a number raised to a tensor
             return ScalarPow.apply(exponent, base=input)
