@@ -22,11 +22,12 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import write_out
-from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.node import apply_nondifferentiable
 from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp,
-    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp, SoftMarginLossOp,
+    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, OneHot, SmoothL1LossOp, SoftMarginLossOp,
 )
+from nn.ops.embedding import check_classes
 from nn.ops.grid_sample import affine_grid, grid_sample
 from nn.layers.classic import (
     channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,
@@ -1614,27 +1615,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         from autograd_core.ops.registry import refuse_capture
 
         refuse_capture("one_hot() without num_classes")
-        _check_classes(idx, None)
+        check_classes(idx, None)
         num_classes = int(idx.max()) + 1 if idx.size else 0
     return apply_nondifferentiable(OneHot, t, num_classes=num_classes)
-
-
-def _check_classes(idx, num_classes):
-    if idx.size and idx.min() < 0:
-        raise RuntimeError("Class values must be non-negative.")
-    if num_classes is not None and idx.size and idx.max() >= num_classes:
-        raise RuntimeError("Class values must be smaller than num_classes.")
-
-
-class OneHot(Node):
-    """``one_hot`` as an op (not differentiable), so that a step captured by ``ag.compile``
-    encodes each call's classes (and checks them) at every replay."""
-
-    def forward(self, idx, num_classes):
-        _check_classes(idx, num_classes)
-        out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
-        np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
-        return out
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",

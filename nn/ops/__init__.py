@@ -7,7 +7,7 @@ gradients work (tests hold the two modes equal with gradcheck/gradgradcheck).
 
 from nn.ops.linear import LinearOp
 from nn.ops.dropout import AlphaDropoutOp, DropoutOp, GumbelNoiseOp
-from nn.ops.embedding import EmbeddingOp
+from nn.ops.embedding import EmbeddingOp, OneHot
 from nn.ops.loss import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, HuberLossOp, MSELossOp, NLLLossOp, SmoothL1LossOp,
     SoftMarginLossOp,
@@ -16,4 +16,4 @@ from nn.ops.norm import NormOp
 
 __all__ = ["LinearOp", "DropoutOp", "CrossEntropyOp", "NLLLossOp", "MSELossOp", "SmoothL1LossOp",
            "HuberLossOp", "BCELossOp", "SoftMarginLossOp",
-           "BCEWithLogitsOp", "NormOp", "EmbeddingOp", "AlphaDropoutOp", "GumbelNoiseOp"]
+           "BCEWithLogitsOp", "NormOp", "EmbeddingOp", "AlphaDropoutOp", "GumbelNoiseOp", "OneHot"]

@@ -1,5 +1,6 @@
 """Embedding lookup as one graph node whose indices are an input (not a value baked into the
-graph), so a step captured by ``ag.compile`` replays it with each call's indices."""
+graph), so a step captured by ``ag.compile`` replays it with each call's indices; ``one_hot``,
+the lookup in an identity, as one too."""
 
 from __future__ import annotations
 
@@ -143,3 +144,21 @@ class EmbeddingGrad(Node):
         (indices,) = self.saved
         return (_run(EmbeddingOp, g2, indices, padding_idx=self.padding_idx,
                      zero_padding=True, scale_grad_by_freq=self.scale), None)
+
+
+def check_classes(idx, num_classes):
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes is not None and idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+
+
+class OneHot(Node):
+    """``one_hot`` as an op (not differentiable), so that a step captured by ``ag.compile``
+    encodes each call's classes (and checks them) at every replay."""
+
+    def forward(self, idx, num_classes):
+        check_classes(idx, num_classes)
+        out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+        np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
+        return out
