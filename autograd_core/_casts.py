@@ -40,7 +40,9 @@ def half_number(x: Any, dtype: Any) -> Any:
 def plain_number(x: Any) -> Any:
     """A numpy scalar (``np.float64(0.1)``, ``np.float32``, ``np.int64``, ``np.bool_``) as the
     Python number PyTorch reads it as (its argument parser takes numpy scalars as Scalars);
-    anything else as it is. numpy's scalars are not weak: ``x16 * np.float64(0.1)`` computed
+    anything else as it is. Read where a user's value enters (the operators, ``pow``,
+    ``__array_ufunc__``), not in ``Node.apply``: backward rules hand ops numpy scalars as
+    gradients (a reduction's result), which must keep their dtype. numpy's scalars are not weak: ``x16 * np.float64(0.1)`` computed
     in float64, and ``x ** np.float64(2)`` gave a float64 tensor."""
     if isinstance(x, np.generic) and x.dtype.kind in "biufc":
         return x.item()
