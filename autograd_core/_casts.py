@@ -40,10 +40,13 @@ def half_number(x: Any, dtype: Any) -> Any:
 def plain_number(x: Any) -> Any:
     """A numpy scalar (``np.float64(0.1)``, ``np.float32``, ``np.int64``, ``np.bool_``) as the
     Python number PyTorch reads it as (its argument parser takes numpy scalars as Scalars);
-    anything else as it is. Read where a user's value enters (the operators, ``pow``,
+    anything else as it is. Read where a user's value enters (the operators, the functional
+    and method forms of ``add``/``sub``'s ``alpha``, ``mul``, ``div``, ``floor_divide``,
+    ``pow``, ``lerp``'s weight, ``addcmul``/``addcdiv``'s ``value``, ``full``'s fill value,
     ``__array_ufunc__``), not in ``Node.apply``: backward rules hand ops numpy scalars as
-    gradients (a reduction's result), which must keep their dtype. numpy's scalars are not weak: ``x16 * np.float64(0.1)`` computed
-    in float64, and ``x ** np.float64(2)`` gave a float64 tensor."""
+    gradients (a reduction's result), which must keep their dtype. numpy's scalars are not
+    weak: ``x16 * np.float64(0.1)`` computed in float64, ``x ** np.float64(2)`` gave a float64
+    tensor, and ``add(x, y, alpha=np.float64(0.1))`` rounded twice where PyTorch fuses."""
     if isinstance(x, np.generic) and x.dtype.kind in "biufc":
         return x.item()
     return x

@@ -22,7 +22,7 @@ from autograd_core import random as _random
 from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
-from autograd_core._casts import half_source
+from autograd_core._casts import half_source, plain_number
 from autograd_core.device import device as _device, memory_format as _memory_format
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import Generator
@@ -697,6 +697,7 @@ def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
     """
     check_device(device, "full")
     if dtype is None:
+        fill_value = plain_number(fill_value)  # np.float64(0.1): a float, as PyTorch reads it
         dtype = _from_python(fill_value).dtype
     return _make(_filled(_size((size,)), fill_value, np.dtype(dtype)), requires_grad)
 

@@ -18,6 +18,7 @@ import numpy as np
 from autograd_core._quiet import quiet
 from autograd_core.grad_mode import STATE
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
+from autograd_core._casts import plain_number
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
@@ -798,7 +799,8 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         >>> ag.floor_divide(ag.tensor([7.5, -7.5]), 2)
         tensor([ 3., -4.])
     """
-    return FloorDivide.apply(input, other, ufunc=_floor_div, name="floor_divide")
+    return FloorDivide.apply(plain_number(input), plain_number(other), ufunc=_floor_div,
+                             name="floor_divide")
 
 
 def _floor_div(a, b):

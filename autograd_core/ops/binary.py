@@ -473,6 +473,7 @@ def add(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     if _deprecated:
         other, alpha = _deprecated_alpha("add", other, _deprecated)
     if alpha != 1 or type(alpha) is not builtins.int:
+        alpha = plain_number(alpha)
         fused = _add_scaled(AddScaled, input, other, alpha)
         if fused is not None:
             return fused
@@ -520,8 +521,9 @@ def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     if _deprecated:
         other, alpha = _deprecated_alpha("sub", other, _deprecated)
     if alpha != 1 or type(alpha) is not builtins.int:
+        alpha = plain_number(alpha)
         _refuse_bool_sub(_raw(input), _raw(other))  # before alpha * other makes ints of bools
-        fused = _add_scaled(SubScaled, input, other, -alpha)
+        fused = _add_scaled(SubScaled, input, other, alpha if type(alpha) is bool else -alpha)
         if fused is not None:
             return fused
         return Sub.apply(input, _scaled(input, other, alpha))
@@ -573,6 +575,8 @@ def mul(input: Any, other: Any) -> Tensor:
         >>> ag.mul(ag.tensor([1.0, 2.0]), 2)
         tensor([2., 4.])
     """
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:  # (two plain tensors:
+        input, other = plain_number(input), plain_number(other)  # the common case, untouched)
     return Mul.apply(input, other)
 
 
@@ -608,6 +612,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         >>> ag.div(ag.tensor([7.0, -7.0]), 2, rounding_mode="floor")
         tensor([ 3., -4.])
     """
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        input, other = plain_number(input), plain_number(other)
     if rounding_mode is None:
         return Div.apply(input, other)
     if not isinstance(rounding_mode, str):
@@ -637,6 +643,8 @@ def true_divide(input: Any, other: Any) -> Tensor:
         >>> ag.true_divide(ag.tensor([1, 3]), 2)
         tensor([0.5000, 1.5000])
     """
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        input, other = plain_number(input), plain_number(other)
     return Div.apply(input, other)
 
 

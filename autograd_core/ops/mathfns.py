@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core._casts import half_number
+from autograd_core._casts import half_number, plain_number
 from autograd_core._quiet import ignoring
 from autograd_core.kernels import pointwise, special
 from autograd_core.kernels.optim import numpy_fma
@@ -1346,7 +1346,7 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
     if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel) or, for
         weight = _args.scalar_for(  # float16, in float32 (its opmath): as it is
-            weight, np.float32 if dt == np.float16 else dt)
+            plain_number(weight), np.float32 if dt == np.float16 else dt)
         if dt != np.float16 or type(weight) not in (builtins.float, builtins.int):
             weight = xp.constant(np.asarray(weight, dt))
     elif weight._data.dtype != dt:  # a 0-d weight of another dtype
@@ -1366,6 +1366,13 @@ def _tensor_args(name: str, tensor1: Any, tensor2: Any) -> None:
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
                             f"{type(t).__name__}")
+
+
+def _number(value: Any) -> Any:
+    """``addcmul``/``addcdiv``'s ``value`` as PyTorch reads it: a numpy scalar as its Python
+    number, a bool as the int it is (``value=True`` is ``value=1``, fused and rounded once)."""
+    value = plain_number(value)
+    return int(value) if type(value) is builtins.bool else value
 
 
 def _value_in(value: Any, *tensors: Tensor) -> Any:
@@ -1408,7 +1415,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
                        for t in (input, tensor1, tensor2)))
     if dt.kind == "b":
         raise _args.not_implemented("addcmul_cpu_out", dt)
-    value = _value_in(_args.scalar_for(value, np.float32 if dt == np.float16 else dt),
+    value = _value_in(_args.scalar_for(_number(value), np.float32 if dt == np.float16 else dt),
                       input, tensor1, tensor2)  # (float16: range-checked in float32, its opmath)
     if dt.kind == "f" and isinstance(input, Tensor) and type(value) in (builtins.int,
                                                                         builtins.float):
@@ -1479,7 +1486,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    dt = tensor1._data.dtype
+    dt, value = tensor1._data.dtype, _number(value)
     if dt.kind == "f" and isinstance(input, Tensor) and input._data.dtype == dt == \
             tensor2._data.dtype and type(value) in (builtins.int, builtins.float):
         return Addcdiv.apply(input, tensor1, tensor2, value=value)

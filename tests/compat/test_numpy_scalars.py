@@ -74,3 +74,65 @@ def test_numpy_scalar_gradients_match_the_numbers():
     x.grad = None
     (0.5 / x + x ** 2.0 * float(np.float32(3.0))).sum().backward()
     assert x.grad.dtype == ag.float32 and _same(g, x.grad.numpy())
+
+
+def _lib(t):
+    return type(t).__module__.split(".")[0] == "torch" and __import__("torch") or ag
+
+
+#: the method, functional and in-place forms, which call the ops' functions rather than the
+#: operators: before, ``x16.mul(np.float64(0.1))``, ``ag.div``, ``mul_``, ``lerp`` differed as
+#: the operators did, and ``add``/``sub``/``add_`` with ``alpha=np.float64(0.1)`` and
+#: ``addcmul``/``addcdiv`` with ``value=`` a numpy scalar were rounded twice, in float32 and
+#: float64 too (a third of the elements an ulp off PyTorch's fused result; ``p.add_(g,
+#: alpha=-lr)`` with an ``lr`` from numpy is a hand-written SGD step), and ``full`` took
+#: ``np.float64``'s dtype where PyTorch makes the default float dtype
+FORMS = {
+    "mul": lambda t, u, s: t.mul(s), "div": lambda t, u, s: t.div(s),
+    "true_divide": lambda t, u, s: t.true_divide(s),
+    "div_floor": lambda t, u, s: t.div(s, rounding_mode="floor"),
+    "div_trunc": lambda t, u, s: t.div(s, rounding_mode="trunc"),
+    "floor_divide": lambda t, u, s: t.floor_divide(s),
+    "fn_mul": lambda t, u, s: _lib(t).mul(t, s), "fn_div": lambda t, u, s: _lib(t).div(t, s),
+    "mul_": lambda t, u, s: t.clone().mul_(s), "div_": lambda t, u, s: t.clone().div_(s),
+    "lerp": lambda t, u, s: t.lerp(u, s),
+    "add_alpha": lambda t, u, s: t.add(u, alpha=s), "sub_alpha": lambda t, u, s: t.sub(u, alpha=s),
+    "add_alpha_": lambda t, u, s: t.clone().add_(u, alpha=s),
+    "addcmul": lambda t, u, s: t.addcmul(u, t, value=s),
+    "addcdiv": lambda t, u, s: t.addcdiv(u, t.abs() + 1, value=s),
+    "full": lambda t, u, s: _lib(t).full((3,), s),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("scalar", SCALARS, ids=lambda s: f"{type(s).__name__}({s})")
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_method_functional_and_inplace_forms_read_the_python_number(form, scalar, dtype):
+    x, u = ag.tensor(_x(dtype)), ag.tensor(_x(dtype)[::-1].copy())
+    got = FORMS[form](x, u, scalar)
+    want = FORMS[form](x, u, scalar.item())
+    assert got.dtype == want.dtype
+    assert _same(got.numpy(), want.numpy())
+
+
+@pytest.mark.torch_parity
+def test_method_functional_and_inplace_forms_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    for dtype in DTYPES:
+        x, u = _x(dtype), _x(dtype)[::-1].copy()
+        for name, form in FORMS.items():
+            for s in SCALARS:
+                ours = form(ag.tensor(x), ag.tensor(u), s)
+                theirs = form(torch.tensor(x), torch.tensor(u), s)
+                assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], \
+                    (name, s, dtype)
+                assert _same(ours.numpy(), theirs.numpy()), (name, s, dtype)
+
+
+def test_boolean_alpha_of_sub_is_refused_as_add_refuses_it():
+    """``sub(x, y, alpha=True)`` of floats negated the bool into the int -1 and computed;
+    PyTorch refuses a bool ``alpha`` unless the result is bool, as ``add`` here did."""
+    x = ag.tensor([1.0, 2.0])
+    for fn in (ag.add, ag.sub):
+        with pytest.raises(RuntimeError, match="Boolean alpha only supported for Boolean"):
+            fn(x, x, alpha=True)
