@@ -50,3 +50,11 @@ def plain_number(x: Any) -> Any:
     if isinstance(x, np.generic) and x.dtype.kind in "biufc":
         return x.item()
     return x
+
+
+def type_name(value: Any) -> str:
+    """The name PyTorch's argument parser gives ``value``'s type in its errors (``float``,
+    ``list``, ``numpy.ndarray``)."""
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else \
+        f"{kind.__module__}.{kind.__qualname__}"

@@ -22,7 +22,7 @@ from autograd_core import random as _random
 from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
-from autograd_core._casts import half_source, plain_number
+from autograd_core._casts import half_source, plain_number, type_name
 from autograd_core.device import device as _device, memory_format as _memory_format
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import Generator
@@ -715,6 +715,15 @@ def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
     return np.shape(getattr(input, "_data", input))
 
 
+def _like_rank(input: Tensor, name: str) -> builtins.int:
+    """``input``'s number of dimensions, after PyTorch's TypeError for a number or a list
+    (``zeros_like(2.0)`` failed with an AttributeError; a numpy array is taken)."""
+    if not isinstance(input, (Tensor, np.ndarray)):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type_name(input)}")
+    return len(_like_shape(input))
+
+
 def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
                device: DeviceLike | None = None, requires_grad: builtins.bool = False,
                memory_format: _memory_format = preserve_format) -> Tensor:
@@ -735,7 +744,7 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.zeros_like(ag.tensor([[1, 2, 3]]))
         tensor([[0, 0, 0]])
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "zeros_like"))
     check_device(device, "zeros_like")
     return _make(np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
@@ -760,7 +769,7 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.ones_like(ag.tensor([0.5, 2.0]))
         tensor([1., 1.])
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "ones_like"))
     check_device(device, "ones_like")
     return _make(np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
@@ -786,7 +795,7 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
         >>> ag.full_like(ag.zeros(2), 3.0)
         tensor([3., 3.])
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "full_like"))
     check_device(device, "full_like")
     return _make(_filled(input.shape, fill_value, np.dtype(_dtype(dtype) or input.dtype)),
                  requires_grad)
@@ -812,7 +821,7 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.empty_like(ag.zeros(2, 4)).shape
         autograd_core.Size([2, 4])
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "empty_like"))
     check_device(device, "empty_like")
     if memory_format is preserve_format:  # PyTorch's: a transposed input's strides are kept
         out = _like_fill(input, dtype, requires_grad, lambda t: None)
@@ -1276,7 +1285,7 @@ def randn_like(input: Tensor, *, generator: Any = None, dtype: DTypeLike | None 
         >>> ag.randn_like(ag.zeros(2, 3, dtype=ag.float64)).dtype
         autograd_core.float64
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "randn_like"))
     if memory_format is preserve_format and np.dtype(_dtype(dtype) or input._data.dtype).kind == "f":
         check_device(device, "randn_like")
         out = _like_fill(input, dtype, requires_grad, lambda t: t.normal_(generator=generator))
@@ -1307,7 +1316,7 @@ def rand_like(input: Tensor, *, generator: Any = None, dtype: DTypeLike | None =
         >>> ag.rand_like(ag.zeros(4)).shape
         autograd_core.Size([4])
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "rand_like"))
     if memory_format is preserve_format and np.dtype(_dtype(dtype) or input._data.dtype).kind == "f":
         check_device(device, "rand_like")
         out = _like_fill(input, dtype, requires_grad, lambda t: t.uniform_(generator=generator))
@@ -1344,7 +1353,7 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
         >>> ((x >= 0) & (x < 3)).all().item(), x.dtype
         (True, autograd_core.int64)
     """
-    check_memory_format(memory_format, len(_like_shape(input)))
+    check_memory_format(memory_format, _like_rank(input, "randint_like"))
     if high is None:
         low, high = 0, low
     if memory_format is preserve_format and low < high and \

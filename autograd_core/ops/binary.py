@@ -576,8 +576,19 @@ def mul(input: Any, other: Any) -> Tensor:
         tensor([2., 4.])
     """
     if input.__class__ is not Tensor or other.__class__ is not Tensor:  # (two plain tensors:
-        input, other = plain_number(input), plain_number(other)  # the common case, untouched)
+        input, other = _first(plain_number(input), other), plain_number(other)  # untouched)
     return Mul.apply(input, other)
+
+
+def _first(input, other):
+    """A Python float given first to the functional form (``torch.mul(0.1, x)``), as
+    PyTorch's argument parser makes it: a 0-d tensor cast to ``other``'s dtype. That rounds it
+    to float16 for a float16 ``other`` (the operator ``0.1 * x`` reads it in float32 instead,
+    as ``x * 0.1``: a third of the elements differ); other dtypes read it as it is."""
+    if type(input) is builtins.float and isinstance(other, Tensor) and \
+            other._data.dtype == _F16:
+        return float(half_number(input, _F16))
+    return input
 
 
 @op("div", node=Div, method=True, aliases=("divide",), samples=[
@@ -613,7 +624,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         tensor([ 3., -4.])
     """
     if input.__class__ is not Tensor or other.__class__ is not Tensor:
-        input, other = plain_number(input), plain_number(other)
+        input, other = _first(plain_number(input), other), plain_number(other)
     if rounding_mode is None:
         return Div.apply(input, other)
     if not isinstance(rounding_mode, str):
@@ -644,7 +655,7 @@ def true_divide(input: Any, other: Any) -> Tensor:
         tensor([0.5000, 1.5000])
     """
     if input.__class__ is not Tensor or other.__class__ is not Tensor:
-        input, other = plain_number(input), plain_number(other)
+        input, other = _first(plain_number(input), other), plain_number(other)
     return Div.apply(input, other)
 
 

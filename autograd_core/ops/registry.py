@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from autograd_core._casts import type_name
 from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
 
@@ -398,6 +399,47 @@ def before_shapes(error: Exception) -> Exception:
     return error
 
 
+#: the annotations of a parameter that must be a Tensor (``None`` allowed by the second)
+_TENSOR_PARAMS = ("Tensor", "Tensor | None")
+
+
+def not_a_tensor(name, fn, args, kwargs):
+    """PyTorch's TypeError where an argument of ``fn`` (op ``name``) that must be a Tensor is
+    not one: the parameters annotated ``Tensor``, or else a node's first input. Asked only
+    after the op failed with an AttributeError, so what runs is unchanged: ``ag.exp(2.0)``,
+    ``ag.sum([1, 2])``, ``ag.max(array)`` raised "'float' object has no attribute 'dtype'"
+    from inside the op. None where every such argument is a Tensor."""
+    try:
+        sig = inspect.signature(fn)
+        bound = sig.bind_partial(*args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return None
+    params = list(sig.parameters.values())
+    for p in params:  # sequences of tensors (cat's list, meshgrid's *tensors), as PyTorch's
+        if p.annotation == "Sequence[Tensor]" or (p.kind is p.VAR_POSITIONAL and p.name in (
+                "tensors", "matrices")):
+            seq = bound.get(p.name, ())
+            if name == "meshgrid" and len(seq) == 1 and isinstance(seq[0], (list, tuple)):
+                seq = seq[0]  # (meshgrid([a, b]) as meshgrid(a, b))
+            for i, value in enumerate(seq if isinstance(seq, (list, tuple)) else (seq,)):
+                if not isinstance(value, Tensor):
+                    return TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                                     f"{type_name(value)}")
+    wanted = [p for p in params if p.annotation in _TENSOR_PARAMS and p.kind is not
+              p.VAR_POSITIONAL]
+    if not wanted and params and params[0].name in ("input", "x", "a", "a_in"):
+        wanted = params[:1]  # (a node's forward names its input as it likes; PyTorch: input)
+    for p in wanted:
+        value = bound.get(p.name, p.default)
+        if isinstance(value, Tensor) or value is p.empty or (
+                value is None and p.annotation == "Tensor | None"):
+            continue
+        label = p.name if p.annotation in _TENSOR_PARAMS else "input"
+        return TypeError(f"{name}(): argument '{label}' (position {params.index(p) + 1}) must "
+                         f"be Tensor, not {type_name(value)}")
+    return None
+
+
 def _refuse_broadcast(name, args, kwargs):
     """PyTorch's error where the tensors among an elementwise op's arguments do not broadcast
     (in argument order); nothing where they do."""
@@ -445,6 +487,7 @@ def _frontend(cls, name, elementwise=False):
     # failed inside a kernel; the public out= is registry.functions()'s
     internal_out = "out" in inspect.signature(cls.forward).parameters
     refuse = _refuse_broadcast if elementwise else None  # (a closure cell, not a global read)
+    wrong_type = not_a_tensor
 
     def fn(*args, **kwargs):
         if internal_out and "out" in kwargs:
@@ -462,6 +505,11 @@ def _frontend(cls, name, elementwise=False):
             # so the op-table parity test can read the frontend as PyTorch's call)
             if refuse is not None and not getattr(e, "before_shapes", False):
                 refuse(name, args, kwargs)
+            raise
+        except AttributeError:  # a number or an array where the op takes a Tensor
+            error = wrong_type(name, fn, args, kwargs)
+            if error is not None:
+                raise error from None
             raise
 
     fn.__name__ = fn.__qualname__ = name
@@ -627,7 +675,13 @@ def _with_out(fn, name, public=None):
     @functools.wraps(fn)
     def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except AttributeError:
+                error = not_a_tensor(public or name, fn, args, kwargs)
+                if error is not None:
+                    raise error from None
+                raise
         from autograd_core.tensor import Tensor
 
         if not isinstance(out, Tensor):
@@ -702,8 +756,7 @@ def functions() -> dict:
             continue
         fn = d.fn
         wrap = not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters
-        if wrap:
-            fn = _with_out(fn, d.name)
+        fn = _with_out(fn, d.name) if wrap else _typed(fn, d.name)
         for public in (d.name, *d.aliases):  # an alias may differ (conj_physical takes out=)
             if public in _NO_OUT:
                 out[public] = _without_out(d.fn, public)
@@ -714,6 +767,23 @@ def functions() -> dict:
     return out
 
 
+def _typed(fn, name):
+    """``fn`` (with an ``out`` of its own, or in place) raising PyTorch's TypeError for a
+    non-Tensor argument where it failed inside (``not_a_tensor``), as ``_with_out`` does."""
+
+    @functools.wraps(fn)
+    def typed(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AttributeError:
+            error = not_a_tensor(name, fn, args, kwargs)
+            if error is not None:
+                raise error from None
+            raise
+
+    return typed
+
+
 def _without_out(fn, name):
     """``fn`` refusing ``out=`` as PyTorch's ``name`` does (which has no out variant)."""
 
@@ -721,7 +791,13 @@ def _without_out(fn, name):
     def without_out(*args: Any, **kwargs: Any) -> Any:
         if "out" in kwargs:
             raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except AttributeError:
+            error = not_a_tensor(name, fn, args, kwargs)
+            if error is not None:
+                raise error from None
+            raise
 
     return without_out
 

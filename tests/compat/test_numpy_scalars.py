@@ -136,3 +136,35 @@ def test_boolean_alpha_of_sub_is_refused_as_add_refuses_it():
     for fn in (ag.add, ag.sub):
         with pytest.raises(RuntimeError, match="Boolean alpha only supported for Boolean"):
             fn(x, x, alpha=True)
+
+
+@pytest.mark.parametrize("name", ["mul", "div", "true_divide"])
+def test_a_number_given_first_is_cast_to_the_tensors_dtype(name):
+    """``torch.mul(0.1, x16)`` makes 0.1 a 0-d tensor of x's dtype, rounded to float16 before
+    the product is taken in float32 (the operator ``0.1 * x16`` reads it in float32); the
+    functional form here took the operator's path: 670 of 2000 elements differed."""
+    x = _x(np.float16)
+    s16 = np.float32(np.float16(np.float32(0.1)))
+    fn = np.multiply if name == "mul" else np.true_divide
+    want = fn(s16, x.astype(np.float32)).astype(np.float16)
+    for s in (0.1, np.float64(0.1)):
+        got = getattr(ag, name)(s, ag.tensor(x))
+        assert got.dtype == ag.float16 and _same(got.numpy(), want)
+    assert _same(getattr(ag, name)(0.1, ag.tensor(x.astype(np.float32))).numpy(),
+                 fn(np.float32(0.1), x.astype(np.float32)))  # float32: as it is
+
+
+@pytest.mark.torch_parity
+def test_a_number_given_first_is_pytorchs():
+    torch = pytest.importorskip("torch")
+    for dtype in DTYPES:
+        x = _x(dtype)
+        for name in ("mul", "div", "true_divide", "add", "sub"):
+            for s in (0.1, 3.1005859375000004, 2, np.float64(0.1)):
+                ours = getattr(ag, name)(s, ag.tensor(x))
+                theirs = getattr(torch, name)(s, torch.tensor(x))
+                assert _same(ours.numpy(), theirs.numpy()), (name, s, dtype)
+        for mode in ("floor", "trunc"):
+            ours = ag.div(0.1, ag.tensor(x), rounding_mode=mode)
+            theirs = torch.div(0.1, torch.tensor(x), rounding_mode=mode)
+            assert _same(ours.numpy(), theirs.numpy()), (mode, dtype)
