@@ -29,6 +29,7 @@ import numpy as np
 from autograd_core import creation
 from autograd_core.ops._args import norm_dim
 from autograd_core.ops.arrange import roll
+from autograd_core.ops.registry import typed
 from autograd_core.ops.shape import cat
 from autograd_core.ops.spectral import FftC2C, FftC2R, FftR2C
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
@@ -658,3 +659,9 @@ def ifftshift(input: Tensor, dim: builtins.int | _Dims | None = None) -> Tensor:
         tensor([0, 1, 2, 3, 4])
     """
     return _shift(input, dim, -1)
+
+
+# a number or a list given for ``input``: PyTorch's TypeError (under its ATen name, fft_fft),
+# not an AttributeError from inside the transform
+globals().update({_name: typed(globals()[_name], f"fft_{_name}") for _name in __all__
+                  if _name not in ("fftfreq", "rfftfreq")})

@@ -756,7 +756,7 @@ def functions() -> dict:
             continue
         fn = d.fn
         wrap = not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters
-        fn = _with_out(fn, d.name) if wrap else _typed(fn, d.name)
+        fn = _with_out(fn, d.name) if wrap else typed(fn, d.name)
         for public in (d.name, *d.aliases):  # an alias may differ (conj_physical takes out=)
             if public in _NO_OUT:
                 out[public] = _without_out(d.fn, public)
@@ -767,9 +767,10 @@ def functions() -> dict:
     return out
 
 
-def _typed(fn, name):
-    """``fn`` (with an ``out`` of its own, or in place) raising PyTorch's TypeError for a
-    non-Tensor argument where it failed inside (``not_a_tensor``), as ``_with_out`` does."""
+def typed(fn, name):
+    """``fn`` (an op with an ``out`` of its own, an in-place one, a public function outside the
+    op table: ``fft``'s) raising PyTorch's TypeError for a non-Tensor argument where it failed
+    inside (``not_a_tensor``, op ``name``), as ``_with_out`` does."""
 
     @functools.wraps(fn)
     def typed(*args: Any, **kwargs: Any) -> Any:

@@ -1,8 +1,8 @@
 """A number, a list or a numpy scalar where an op takes a Tensor gets PyTorch's TypeError naming
 the op and the argument. Before, the op failed inside: ``ag.exp(2.0)`` raised
 "AttributeError: 'float' object has no attribute 'dtype'", ``ag.sum([1, 2])`` "'list' object
-has no attribute 'shape'", ``ag.zeros_like(2.0)``, ``ag.max(array)``, ``ag.hstack([1.0])``
-likewise (a sweep of every public op given a float found 130 such errors). What runs is
+has no attribute 'shape'", ``ag.zeros_like(2.0)``, ``ag.max(array)``, ``ag.hstack([1.0])``,
+``ag.fft.fft([1.0])`` likewise (a sweep of every public op given a float found 130 such errors). What runs is
 unchanged: the type is asked only after the op failed with an AttributeError (a numpy array,
 which many ops take, still works)."""
 
@@ -37,6 +37,10 @@ CASES = [  # (the call, written for ag and run for torch too; PyTorch 2.13's mes
     ("ag.randn_like(2.0)", "randn_like(): argument 'input' (position 1) must be Tensor, not float"),
     ("ag.full_like(2.0, 1)", "full_like(): argument 'input' (position 1) must be Tensor, not float"),
     ("ag.empty_like(2.0)", "empty_like(): argument 'input' (position 1) must be Tensor, not float"),
+    ("ag.fft.fft([1.0])", "fft_fft(): argument 'input' (position 1) must be Tensor, not list"),
+    ("ag.fft.rfft2(2.0)", "fft_rfft2(): argument 'input' (position 1) must be Tensor, not float"),
+    ("ag.fft.fftshift(2.0)",
+     "fft_fftshift(): argument 'input' (position 1) must be Tensor, not float"),
     ("ag.hstack([1.0, 2.0])", "expected Tensor as element 0 in argument 0, but got float"),
     ("ag.vstack([ag.ones(2), 2.0])", "expected Tensor as element 1 in argument 0, but got float"),
     ("ag.cat([ag.ones(2), [1.0]])", "expected Tensor as element 1 in argument 0, but got list"),
