@@ -1,10 +1,10 @@
 """A number, a list or a numpy scalar where an op takes a Tensor gets PyTorch's TypeError naming
 the op and the argument. Before, the op failed inside: ``ag.exp(2.0)`` raised
 "AttributeError: 'float' object has no attribute 'dtype'", ``ag.sum([1, 2])`` "'list' object
-has no attribute 'shape'", ``ag.zeros_like(2.0)``, ``ag.max(array)``, ``ag.hstack([1.0])``,
-``ag.fft.fft([1.0])`` likewise (a sweep of every public op given a float found 130 such errors). What runs is
-unchanged: the type is asked only after the op failed with an AttributeError (a numpy array,
-which many ops take, still works)."""
+has no attribute 'shape'", and ``ag.zeros_like(2.0)``, ``ag.max(array)``,
+``ag.hstack([1.0])``, ``ag.fft.fft([1.0])`` likewise (a sweep of every public op given a float
+found 130 such errors). What runs is unchanged: the type is asked only after the op failed
+with an AttributeError (a numpy array, which many ops take, still works)."""
 
 import warnings
 
