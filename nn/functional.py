@@ -43,7 +43,7 @@ from autograd_core.ops.binary import _broadcast_error, _promote_types
 from autograd_core.ops.shape import _check_expand
 from autograd_core.ops._args import no_complex as _no_complex, not_implemented, torch_name
 from autograd_core.ops.binary import result_type as _result_type
-from autograd_core.ops.registry import in_float32_composite
+from autograd_core.ops.registry import in_float32_composite, not_a_tensor
 
 __all__ = [
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
@@ -114,16 +114,22 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         tensor([[3., 3., 3., 3.],
                 [3., 3., 3., 3.]])
     """
-    if bias is not None:
-        _check_linear_bias(input, weight, bias)
-        if input.ndim == 1 and bias.ndim > 1:  # PyTorch adds it into the (out,) result
-            bias = bias.reshape(bias.shape[-1])
-    if (bias is not None and bias.ndim > 1 and input.ndim > 1
-            and bias.dtype == weight.dtype == input.dtype):
-        # a bias of several dimensions broadcasts against the output, as PyTorch's (the
-        # node adds a bias of one row; the sum's node reduces the gradient to its shape)
-        return LinearOp.apply(input, weight, None) + bias
-    return LinearOp.apply(input, weight, bias)
+    try:
+        if bias is not None:
+            _check_linear_bias(input, weight, bias)
+            if input.ndim == 1 and bias.ndim > 1:  # PyTorch adds it into the (out,) result
+                bias = bias.reshape(bias.shape[-1])
+        if (bias is not None and bias.ndim > 1 and input.ndim > 1
+                and bias.dtype == weight.dtype == input.dtype):
+            # a bias of several dimensions broadcasts against the output, as PyTorch's (the
+            # node adds a bias of one row; the sum's node reduces the gradient to its shape)
+            return LinearOp.apply(input, weight, None) + bias
+        return LinearOp.apply(input, weight, bias)
+    except AttributeError:  # a list for input (model([[1.0, 2.0]])): PyTorch's TypeError
+        error = not_a_tensor("linear", linear, (input, weight, bias), {})
+        if error is not None:
+            raise error from None
+        raise
 
 
 def _check_linear_bias(input, weight, bias):

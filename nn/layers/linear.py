@@ -12,6 +12,7 @@ from nn import init
 from nn.layers import _check
 from nn.module import Module
 from autograd_core import Tensor
+from autograd_core._casts import type_name
 from nn.ops import LinearOp
 from nn.parameter import Parameter
 
@@ -83,6 +84,11 @@ class Linear(Module):
                     f"(in_features), got input of shape {shape}"
                 ) from None
             raise RuntimeError(f"{self!r}: {exc}") from exc
+        except AttributeError:  # model([[1.0, 2.0]]): PyTorch's TypeError, linear's words
+            if isinstance(input, Tensor):
+                raise
+            raise TypeError(f"linear(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type_name(input)}") from None
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -82,3 +82,16 @@ def test_no_public_op_fails_inside_on_a_number():
                 except Exception:  # noqa: S110 (TypeError, RuntimeError...: the op's refusal)
                     pass
     assert not leaks, leaks
+
+
+def test_a_list_given_to_a_linear_layer_is_named_as_pytorch_names_it():
+    import nn
+
+    layer = nn.Linear(3, 2)
+    for call in (lambda: layer([[1.0, 2.0, 3.0]]), lambda: nn.functional.linear(
+            [[1.0, 2.0, 3.0]], layer.weight)):
+        with pytest.raises(TypeError, match=r"^linear\(\): argument 'input' \(position 1\) must "
+                                            r"be Tensor, not list$"):
+            call()
+    with pytest.raises(TypeError, match="argument 'weight' .position 2. must be Tensor, not list"):
+        nn.functional.linear(ag.ones(1, 3), [[1.0, 2.0, 3.0]])
