@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core import Tensor
 from nn import functional as F
 from nn.module import Module
@@ -16,8 +18,8 @@ __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "Reflecti
 
 
 def _pads(padding: Any, n: int) -> tuple[int, ...]:
-    if isinstance(padding, int):
-        return (padding,) * (2 * n)
+    if isinstance(padding, (int, np.integer)):  # (np.int64 too: PyTorch takes it as an int)
+        return (int(padding),) * (2 * n)
     padding = tuple(int(p) for p in padding)
     if len(padding) != 2 * n:
         raise ValueError(f"padding must be an int or a tuple of {2 * n} ints, got {padding}")
