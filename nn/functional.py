@@ -126,9 +126,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             return LinearOp.apply(input, weight, None) + bias
         return LinearOp.apply(input, weight, bias)
     except AttributeError:  # a list for input (model([[1.0, 2.0]])): PyTorch's TypeError
-        error = not_a_tensor("linear", linear, (input, weight, bias), {})
-        if error is not None:
-            raise error from None
+        not_a_tensor("linear", linear, (input, weight, bias), {})
         raise
 
 

@@ -404,11 +404,18 @@ _TENSOR_PARAMS = ("Tensor", "Tensor | None")
 
 
 def not_a_tensor(name, fn, args, kwargs):
-    """PyTorch's TypeError where an argument of ``fn`` (op ``name``) that must be a Tensor is
-    not one: the parameters annotated ``Tensor``, or else a node's first input. Asked only
-    after the op failed with an AttributeError, so what runs is unchanged: ``ag.exp(2.0)``,
-    ``ag.sum([1, 2])``, ``ag.max(array)`` raised "'float' object has no attribute 'dtype'"
-    from inside the op. None where every such argument is a Tensor."""
+    """Raise PyTorch's TypeError where an argument of ``fn`` (op ``name``) that must be a
+    Tensor is not one: the parameters annotated ``Tensor``, or else a node's first input.
+    Called only after the op failed with an AttributeError, so what runs is unchanged:
+    ``ag.exp(2.0)``, ``ag.sum([1, 2])``, ``ag.max(array)`` raised "'float' object has no
+    attribute 'dtype'" from inside the op. Returns where every such argument is a Tensor (the
+    caller re-raises its error)."""
+    error = _not_a_tensor(name, fn, args, kwargs)
+    if error is not None:
+        raise error from None
+
+
+def _not_a_tensor(name, fn, args, kwargs):
     try:
         sig = inspect.signature(fn)
         bound = sig.bind_partial(*args, **kwargs).arguments
@@ -507,9 +514,7 @@ def _frontend(cls, name, elementwise=False):
                 refuse(name, args, kwargs)
             raise
         except AttributeError:  # a number or an array where the op takes a Tensor
-            error = wrong_type(name, fn, args, kwargs)
-            if error is not None:
-                raise error from None
+            wrong_type(name, fn, args, kwargs)
             raise
 
     fn.__name__ = fn.__qualname__ = name
@@ -678,9 +683,7 @@ def _with_out(fn, name, public=None):
             try:
                 return fn(*args, **kwargs)
             except AttributeError:
-                error = not_a_tensor(public or name, fn, args, kwargs)
-                if error is not None:
-                    raise error from None
+                not_a_tensor(public or name, fn, args, kwargs)
                 raise
         from autograd_core.tensor import Tensor
 
@@ -777,9 +780,7 @@ def typed(fn, name):
         try:
             return fn(*args, **kwargs)
         except AttributeError:
-            error = not_a_tensor(name, fn, args, kwargs)
-            if error is not None:
-                raise error from None
+            not_a_tensor(name, fn, args, kwargs)
             raise
 
     return typed
@@ -795,9 +796,7 @@ def _without_out(fn, name):
         try:
             return fn(*args, **kwargs)
         except AttributeError:
-            error = not_a_tensor(name, fn, args, kwargs)
-            if error is not None:
-                raise error from None
+            not_a_tensor(name, fn, args, kwargs)
             raise
 
     return without_out
