@@ -475,6 +475,12 @@ def _hook_result(fn, res, g):
             f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value: the gradient "
             f"has shape {list(np.shape(g))}, the hook returned {list(res.shape)}"
         )
+    was = g._data.dtype if isinstance(g, Tensor) else np.asarray(g).dtype
+    if res._data.dtype != was:  # (x.grad was left float64 by g.double() on a float32 leaf)
+        from autograd_core.ops.shape import typename
+
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has changed the type of value "
+                           f"(was {typename(np.empty(0, was))} got {typename(res)})")
     return res
 
 
@@ -518,11 +524,8 @@ def _run_tuple_hooks(fns, args, grads, diff):
                 raise RuntimeError("can't replace a None gradient with a non-None value")
             if r is not None and not isinstance(r, Tensor):
                 raise TypeError(f"expected Tensor or None (got {type(r).__name__})")
-            if r is not None and g is not None and r.shape != g.shape:
-                raise RuntimeError(
-                    f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value: "
-                    f"the gradient has shape {list(g.shape)}, the hook returned "
-                    f"{list(r.shape)}")
+            if r is not None and g is not None:
+                _hook_result(fn, r, g)  # its shape and dtype
         args[0] = tuple(res)
     return [None if g is None else g if diff else g._data for g in args[0]]
 
