@@ -74,7 +74,7 @@ from autograd_core import ops as _ops
 from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's methods
 from autograd_core.ops.registry import functions as _functions
 from autograd_core import testing  # ag.testing.assert_close
-from autograd_core.ops.compose import e, inf, nan, pi
+from autograd_core.ops.compose import e, inf, nan, newaxis, pi
 from autograd_core import linalg  # torch.linalg
 from autograd_core.linalg import _lu_legacy as lu, lu_unpack  # torch.lu, torch.lu_unpack
 from autograd_core.ops.linalg_solvers import legacy_qr as qr  # torch.qr (deprecated)

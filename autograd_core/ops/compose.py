@@ -375,4 +375,5 @@ def diag_embed(input: Tensor, offset: builtins.int = 0, dim1: builtins.int = -2,
 
 
 inf, nan, pi, e = float("inf"), float("nan"), float(np.pi), float(np.e)
+newaxis = None  # x[:, ag.newaxis], as torch.newaxis (and numpy's)
 

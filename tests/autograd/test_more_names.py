@@ -64,6 +64,7 @@ def test_finfo_iinfo_and_constants():
     with pytest.raises(TypeError, match="floating point"):
         ag.finfo(ag.int64)
     assert ag.pi == math.pi and ag.e == math.e and ag.inf == math.inf and math.isnan(ag.nan)
+    assert ag.newaxis is None and ag.ones(3)[:, ag.newaxis].shape == (3, 1)  # torch.newaxis
 
 
 @pytest.mark.torch_parity
