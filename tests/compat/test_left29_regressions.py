@@ -18,3 +18,95 @@ def test_zeta_refuses_float16_as_torch(x, q):
     # a float32 tensor with a float16 one promotes to float32, which computes (as PyTorch's)
     z = S.zeta(ag.tensor([2.0], dtype=ag.float16), ag.tensor([1.0]))
     assert z.dtype == ag.float32 and abs(z.item() - np.pi ** 2 / 6) < 1e-6
+
+
+# ---- complex products rounded as ATen's CPU loop --------------------------------------------
+def _c(rng, shape, dt):
+    return np.asarray(rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dt)
+
+
+def test_complex64_product_hand_worked_bits():
+    # (u + i)(u + i) with u = 1 + 2**-12: re = u*u - 1. ATen's vector code rounds u*u first:
+    # 1 + 2**-11 + 2**-24 is a tie between float32s, to even 1 + 2**-11, so re = 2**-11;
+    # a fused multiply-add (numpy's loop) keeps 2**-11 + 2**-24. im = u + u = 2u exactly.
+    u = np.float32(1 + 2.0 ** -12)
+    a = np.full(8, u + 1j, np.complex64)  # 8: one block of two AVX2 vectors, no scalar tail
+    out = (ag.tensor(a) * ag.tensor(a)).numpy()
+    assert np.all(out.real == np.float32(2.0 ** -11)) and np.all(out.imag == 2 * u)
+
+
+@pytest.mark.parametrize("dt", [np.complex64, np.complex128])
+@pytest.mark.parametrize("shapes", [((1003,), (1003,)), ((5, 13), (5, 13)), ((5, 13), (13,)),
+                                    ((5, 13), (5, 1)), ((5, 1), (1, 13)), ((7, 11), ()),
+                                    ((2, 9, 3, 5), (9, 1, 5)), ((), ()), ((6,), (1,))])
+def test_complex_mul_kernel_equals_its_twin(dt, shapes, monkeypatch):
+    from autograd_core.ops.binary import _multiply
+    rng = np.random.default_rng(0)
+    a, b = _c(rng, shapes[0], dt), _c(rng, shapes[1], dt)
+    kernel = _multiply(a, b)
+    monkeypatch.setenv("TAPEGRAD_KERNELS", "numpy")
+    assert np.array_equal(kernel, _multiply(a, b))
+
+
+def test_complex_mul_kernel_checks_its_arrays():
+    from autograd_core.kernels.complex_mul import cmul_rows_
+    a = np.ones(4, np.complex64)
+    with pytest.raises(ValueError, match="one complex dtype"):
+        cmul_rows_(np.empty(4, np.complex64), a, a.astype(np.complex128), 4, 0, 0)
+    with pytest.raises(ValueError, match="1-D C-contiguous"):
+        cmul_rows_(np.empty(4, np.complex64), a, np.ones(3, np.complex64), 4, 0, 0)
+    with pytest.raises(ValueError, match="bad rows"):
+        cmul_rows_(np.empty(4, np.complex64), a, a, 3, 0, 0)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dt", ["complex64", "complex128"])
+@pytest.mark.parametrize("shapes", [((1003,), (1003,)), ((5, 13), (5, 13)), ((5, 13), (13,)),
+                                    ((5, 13), (5, 1)), ((5, 1), (1, 13)), ((7, 11), ()),
+                                    ((3, 7), (1,)), ((2, 9, 3, 16), (9, 1, 16)),
+                                    ((2, 9, 3, 5), (9, 1, 5)), ((), ()), ((4, 26), "strided"),
+                                    ((13, 5), "transposed")])
+def test_complex_mul_bits_and_gradients_equal_torch(dt, shapes):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    a = _c(rng, shapes[0], dt)
+    if shapes[1] == "strided":
+        a, b = a[:, ::2], _c(rng, (4, 13), dt)
+    elif shapes[1] == "transposed":
+        a, b = a.T, _c(rng, (5, 13), dt)
+    else:
+        b = _c(rng, shapes[1], dt)
+    ours = ag.from_numpy(a).requires_grad_(), ag.from_numpy(b).requires_grad_()
+    theirs = torch.from_numpy(a).requires_grad_(), torch.from_numpy(b).requires_grad_()
+    y, t = ours[0] * ours[1], theirs[0] * theirs[1]
+    assert np.array_equal(y.detach().numpy(), t.detach().numpy())
+    g = _c(rng, y.shape, dt)
+    y.backward(ag.tensor(g))
+    t.backward(torch.from_numpy(g))
+    for o, th, x in zip(ours, theirs, (a, b)):
+        if x.shape == y.shape:  # (a broadcast operand's gradient is a sum: another order)
+            assert np.array_equal(o.grad.numpy(), th.grad.numpy())
+    number = complex(1.25, -0.7)  # a wrapped number: a broadcast 0-d operand
+    assert np.array_equal((ours[0].detach() * number).numpy(),
+                          (theirs[0].detach() * number).numpy())
+
+
+@pytest.mark.torch_parity
+def test_rotary_embedding_product_equals_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    B, T, H, D = 2, 9, 3, 64
+    x = rng.standard_normal((B, T, H, D)).astype(np.float32)
+    freqs = torch.polar(torch.ones(T, D // 2), torch.tensor(
+        rng.standard_normal((T, D // 2)).astype(np.float32))).numpy().reshape(T, 1, D // 2)
+    cot = rng.standard_normal((B, T, H, D)).astype(np.float32)
+
+    def run(L):
+        xt = L.tensor(x, requires_grad=True)
+        xc = L.view_as_complex(xt.reshape(B, T, H, D // 2, 2))
+        y = L.view_as_real(xc * L.tensor(freqs)).reshape(B, T, H, D)
+        y.backward(L.tensor(cot))
+        return y.detach().numpy(), xt.grad.numpy()
+
+    for ours, theirs in zip(run(ag), run(torch)):
+        assert np.array_equal(ours, theirs)
