@@ -110,3 +110,71 @@ def test_rotary_embedding_product_equals_torch():
 
     for ours, theirs in zip(run(ag), run(torch)):
         assert np.array_equal(ours, theirs)
+
+
+# ---- the 2-norm of contiguous rows in ATen's order ------------------------------------------
+def test_vector_norm_adds_in_atens_lanes_hand_worked():
+    # [1, 2**-12 x 8]: ATen's 8 float32 lanes hold 1 and seven 2**-24, added left to right
+    # (each 1 + 2**-24 ties back to 1), then the tail's 2**-24 by a fused multiply-add: 1.
+    # numpy's pairwise sum adds the small squares together first: 1 + 2**-21, norm 1 + 2**-22.
+    x = np.array([1.0] + [2.0 ** -12] * 8, np.float32)
+    assert ag.linalg.vector_norm(ag.tensor(x)).item() == 1.0
+    assert ag.tensor(x).norm().item() == 1.0
+    assert ag.tensor(x).reshape(1, 9).norm(dim=1).item() == 1.0
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 31, 100, 1003])
+def test_sumsq_kernel_equals_its_twin(dt, n):
+    from autograd_core.kernels.sumsq import sumsq_rows, sumsq_rows_numpy
+    x = np.random.default_rng(n).standard_normal((20, n)).astype(dt)
+    assert np.array_equal(sumsq_rows(x), sumsq_rows_numpy(x))
+    with pytest.raises(ValueError, match="C-contiguous 2-D float32/float64"):
+        sumsq_rows(x[::2])
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+@pytest.mark.parametrize("shape, dim", [((1003,), None), ((50, 13), 1), ((50, 13), None),
+                                        ((4, 5, 7), (1, 2)), ((4, 1, 7), (0, 2)),
+                                        ((64, 128), -1), ((7, 4099), 1), ((50, 13), 0)])
+def test_vector_norms_equal_torch(dt, shape, dim):
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    x = np.random.default_rng(3).standard_normal(shape).astype(dt)
+    t = torch.from_numpy(x)
+    assert np.array_equal(ag.linalg.vector_norm(ag.tensor(x), dim=dim).numpy(),
+                          torch.linalg.vector_norm(t, dim=dim).numpy())
+    assert np.array_equal(F.normalize(ag.tensor(x), dim=-1).numpy(),
+                          torch.nn.functional.normalize(t, dim=-1).numpy())
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+def test_embedding_max_norm_renorm_equals_torch(dt):
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        w = (rng.standard_normal((30, 13)) * 2).astype(dt)
+        idx = rng.integers(0, 30, (20,))
+        ours, theirs = ag.tensor(w.copy()), torch.from_numpy(w.copy())
+        y = F.embedding(ag.tensor(idx), ours, max_norm=1.5)
+        t = torch.nn.functional.embedding(torch.from_numpy(idx), theirs, max_norm=1.5)
+        assert np.array_equal(ours.numpy(), theirs.numpy())
+        assert np.array_equal(y.numpy(), t.numpy())
+
+
+@pytest.mark.torch_parity
+def test_clip_coefficient_in_the_norms_dtype_as_torch():
+    # PyTorch: (total + 1e-6).reciprocal() * max_norm in float32 (tapegrad: float64 division,
+    # rounded once: 1473 of these 4000 totals gave another float32 coefficient)
+    torch = pytest.importorskip("torch")
+    import nn
+    for total in np.linspace(1.5, 50, 4000).astype(np.float32)[::7]:
+        ours, theirs = ag.zeros(3, requires_grad=True), torch.zeros(3, requires_grad=True)
+        ours.grad, theirs.grad = ag.ones(3), torch.ones(3)
+        nn.utils.clip_grads_with_norm_([ours], 0.7, ag.tensor(total))
+        torch.nn.utils.clip_grads_with_norm_([theirs], 0.7, torch.tensor(total))
+        assert ours.grad.numpy()[0] == theirs.grad.numpy()[0], total
+
