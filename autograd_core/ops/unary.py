@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 import numpy as np
 
+from autograd_core.kernels.complex_abs import cabs64
 from autograd_core._casts import half_number
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
@@ -176,6 +177,8 @@ class Abs(Node):
         if x.dtype.kind == "b":  # PyTorch has no bool kernel
             raise _args.not_implemented("abs_cpu", x.dtype)
         self.save_for_backward(x)
+        if x.dtype == np.complex64:  # ATen's correctly rounded hypot (kernels/complex_abs.py)
+            return cabs64(x)
         return np.abs(x)
 
     def backward(self, g):
