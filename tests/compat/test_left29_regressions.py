@@ -211,3 +211,28 @@ def test_complex64_abs_equals_torch(shape):
     ours, theirs = ag.from_numpy(z).requires_grad_(), torch.from_numpy(z).requires_grad_()
     y, t = ours.abs(), theirs.abs()
     assert np.array_equal(y.detach().numpy(), t.detach().numpy())
+
+
+# ---- float16 linspace in c10::Half arithmetic ------------------------------------------------
+def test_float16_linspace_in_half_arithmetic_hand_worked():
+    # linspace(-1.1, 1.3, 7): step = half(half(1.3) - half(-1.1)) / 6) = 0.3999; element 3 (the
+    # second half) = half(1.3) - half(step * 3) = 1.2998 - 1.2 = 0.1006 (0x2e70); the fused
+    # float64 formula gave 0.1008 (0x2e74)
+    y = ag.linspace(-1.1, 1.3, 7, dtype=ag.float16).numpy()
+    assert y.view(np.uint16)[3] == 0x2E70
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type c10::Half "
+                                           "without overflow$"):
+        ag.linspace(0, 65505.0, 3, dtype=ag.float16)
+
+
+@pytest.mark.torch_parity
+def test_float16_linspace_equals_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    cases = [(rng.uniform(-100, 100), rng.uniform(-100, 100), int(rng.integers(2, 3000)))
+             for _ in range(100)] + [(0, 65504, 3), (-5, 5, 2049), (3, 3, 7), (0, 1, 40000),
+                                     (float("-inf"), float("inf"), 5), (1, 2, 1), (1, 2, 0)]
+    for a, b, n in cases:
+        ours = ag.linspace(a, b, n, dtype=ag.float16).numpy()
+        theirs = torch.linspace(a, b, n, dtype=torch.float16).numpy()
+        assert ours.dtype == np.float16 and np.array_equal(ours, theirs, equal_nan=True), (a, b, n)
