@@ -236,3 +236,29 @@ def test_float16_linspace_equals_torch():
         ours = ag.linspace(a, b, n, dtype=ag.float16).numpy()
         theirs = torch.linspace(a, b, n, dtype=torch.float16).numpy()
         assert ours.dtype == np.float16 and np.array_equal(ours, theirs, equal_nan=True), (a, b, n)
+
+
+# ---- x ** 0.5: ATen's sqrt path (and its float16 pow) ------------------------------------------
+def test_power_half_nan_sign_and_edges_hand_worked():
+    x = np.array([-2.0, 4.0, -0.0, -np.inf], np.float16)
+    with np.errstate(invalid="ignore"):
+        y = ag.float_power(ag.tensor(x), 0.5).numpy()  # float64: ATen's sqrt, NaN positive
+        assert y.view(np.uint64)[0] == 0x7FF8000000000000 and y[1] == 2.0
+        for dt in (ag.float32, ag.float64):
+            p = ag.tensor(x.astype(np.float64), dtype=dt).pow(0.5).numpy()
+            assert np.isnan(p[0]) and not np.signbit(p[0]) and np.signbit(p[2]) and np.isnan(p[3])
+        h = ag.tensor(x).pow(0.5).numpy()  # float16: ATen's Half kernel calls pow
+        assert h.view(np.uint16).tolist() == [0xFE00, 0x4000, 0x0000, 0x7C00]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dt", ["float16", "float32", "float64"])
+def test_power_half_bits_equal_torch(dt):
+    torch = pytest.importorskip("torch")
+    x = np.array([-2.0, np.nan, -np.nan, 4.0, -0.0, 0.0, -np.inf, np.inf, 2.0, 0.3]).astype(dt)
+    with np.errstate(invalid="ignore"):
+        for fn in (lambda L, t: L.float_power(t, 0.5), lambda L, t: t.pow(0.5)):
+            ours = fn(ag, ag.tensor(x.copy())).numpy()
+            theirs = fn(torch, torch.from_numpy(x.copy())).numpy()
+            assert ours.dtype == theirs.dtype
+            assert ours.tobytes() == theirs.tobytes()
