@@ -262,3 +262,28 @@ def test_power_half_bits_equal_torch(dt):
             theirs = fn(torch, torch.from_numpy(x.copy())).numpy()
             assert ours.dtype == theirs.dtype
             assert ours.tobytes() == theirs.tobytes()
+
+
+# ---- histc in the input's dtype --------------------------------------------------------------
+def test_float16_histc_bins_in_half_arithmetic_hand_worked():
+    # histc(2.498, bins=8, min=-0.3, max=2.9) in float16: left = -0.2998, width = half(2.9 -
+    # (-0.2998)) = 3.199; (2.498 + 0.2998) = 2.797 (half), * 8 = 22.38, / 3.199 = 6.996: bin 6
+    # (the width in float64, 3.2, put it in bin 7)
+    y = ag.histc(ag.tensor(np.array([2.498], np.float16)), 8, -0.3, 2.9).numpy()
+    assert y.dtype == np.float16 and y.tolist() == [0, 0, 0, 0, 0, 0, 1, 0]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dt", ["float16", "float32", "float64"])
+def test_histc_near_bin_edges_equals_torch(dt):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    for _ in range(100):
+        bins, lo, hi = int(rng.integers(1, 60)), float(rng.uniform(-5, 0)), float(rng.uniform(0.1, 5))
+        if rng.random() < 0.3:
+            lo = hi = 0.0
+        edges = np.linspace(lo, hi, bins + 1)
+        x = (np.concatenate([edges, rng.uniform(lo, hi, 50)])
+             + rng.normal(0, 1e-3, bins + 51)).astype(dt)
+        ours = ag.histc(ag.tensor(x), bins, lo, hi).numpy()
+        assert np.array_equal(ours, torch.histc(torch.from_numpy(x), bins, lo, hi).numpy())
