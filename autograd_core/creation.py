@@ -1039,6 +1039,8 @@ def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) ->
         return _linspace_int(start, end, steps, dt)
     if dt.kind != "f" or steps < 2:
         return np.linspace(start, end, steps, dtype=dt)
+    if dt == np.float16:
+        return _half_linspace(start, end, steps)
     lo, hi = dt.type(start), dt.type(end)
     step = np.float64((hi - lo) / dt.type(steps - 1))
     i = np.arange(steps, dtype=np.float64)
@@ -1048,6 +1050,22 @@ def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) ->
     out[half:] = _fma(np.full(steps - half, -step), steps - 1 - i[half:],
                       np.full(steps - half, np.float64(hi)))
     return out.astype(dt)
+
+
+def _half_linspace(start: Any, end: Any, steps: builtins.int) -> np.ndarray:
+    """float16 ``linspace`` as ATen's CPU kernel computes it: in ``c10::Half`` arithmetic,
+    each operation in float32 rounded to float16 (the bounds made float32, then float16; the
+    step ``(end - start) / half(steps - 1)``; ``start + step * half(i)`` for the first half,
+    ``end - step * half(steps - 1 - i)`` for the rest). The fused float64 formula of the other
+    dtypes was an ulp off in 327 of 400 random float16 calls; this one in none."""
+    h = np.float16
+    if any(math.isfinite(v) and abs(v) > 65504 for v in (builtins.float(start), builtins.float(end))):
+        raise RuntimeError("value cannot be converted to type c10::Half without overflow")
+    lo, hi = h(np.float32(start)), h(np.float32(end))
+    i = np.arange(steps)
+    with np.errstate(all="ignore"):  # (inf - inf at infinite bounds: NaN, as PyTorch's)
+        step = (hi - lo) / h(steps - 1)
+        return np.where(i < steps // 2, lo + step * i.astype(h), hi - step * (steps - 1 - i).astype(h))
 
 
 def _linspace_int(start: Any, end: Any, steps: builtins.int, dt: np.dtype) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import write_out
+from autograd_core.kernels.sumsq import row_norms
 from autograd_core.node import apply_nondifferentiable
 from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp,
@@ -1922,7 +1923,10 @@ def _renorm_rows_(weight, idx, max_norm, norm_type, name):
     rows = np.unique(idx)
     if rows.size == 0 or rows[0] < 0 or rows[-1] >= data.shape[0]:
         return
-    norms = np.linalg.norm(data[rows], ord=float(norm_type), axis=1)
+    if float(norm_type) == 2 and data.dtype.char in "fd":  # Tensor.norm's order, as ATen's
+        norms = row_norms(data[rows])
+    else:
+        norms = np.linalg.norm(data[rows], ord=float(norm_type), axis=1)
     over = norms > max_norm
     if over.any():
         rows = rows[over]

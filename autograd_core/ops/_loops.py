@@ -65,14 +65,14 @@ def insertion_order(ndim: int, swap: Callable[[int, int], int]) -> list[int]:
     return perm
 
 
-def scalar_elements(inputs: list[np.ndarray], shape: tuple,
-                    block: int = HALF_BLOCK) -> np.ndarray | None:
-    """A bool array of ``shape``: True where ATen's loop over ``inputs`` (broadcast to
-    ``shape``, the output allocated in their layout) runs the scalar lambda; ``None`` when no
-    element does."""
-    shape = tuple(shape)
-    if not shape:
-        return np.ones((), bool)
+def loop_rows(inputs: list[np.ndarray], shape: tuple, block: int) -> tuple:
+    """How ATen's loop over ``inputs`` (broadcast to a non-empty ``shape``) runs:
+    ``(inner, cut, broadcast, c_order, positions)``: rows of ``inner`` elements (the coalesced
+    innermost dimension), each running its first ``cut`` elements in the vector code and the
+    rest in the scalar code; ``broadcast``: a vectorised row has a stride-0 operand;
+    ``c_order``: the rows follow one another in ``shape``'s C order (element ``i`` of the C
+    order is then at ``i % inner`` of its row); ``positions()``: an int array of ``shape``,
+    each element's position in its row."""
     strides = [_strides(np.asarray(x), shape) for x in inputs]
     perm = _order(strides, shape)
     ps = [[st[d] for d in perm] for st in strides]
@@ -87,13 +87,27 @@ def scalar_elements(inputs: list[np.ndarray], shape: tuple,
         k += 1
     lead = [st[0] for st in ps]
     vector = all(s == 1 for s in lead) or (lead.count(0) == 1 and set(lead) <= {0, 1})
-    if vector and inner % block == 0:
-        return None
     cut = inner // block * block if vector else 0
-    if k == len(sizes) and perm == list(range(len(shape)))[::-1]:  # one run, in C order
-        mask = np.zeros(inner, bool)
-        mask[cut:] = True
-        return mask.reshape(shape)
-    flat = np.arange(int(np.prod(shape))).reshape(sizes[::-1])  # iteration order, C-ordered
-    pos = np.transpose(flat, np.argsort(perm[::-1])) % inner
-    return pos >= cut
+    c_order = perm == list(range(len(shape)))[::-1]
+
+    def positions():
+        if c_order:
+            return np.arange(int(np.prod(shape))).reshape(shape) % max(inner, 1)
+        flat = np.arange(int(np.prod(shape))).reshape(sizes[::-1])  # iteration order
+        return np.transpose(flat, np.argsort(perm[::-1])) % inner
+
+    return inner, cut, vector and 0 in lead, c_order, positions
+
+
+def scalar_elements(inputs: list[np.ndarray], shape: tuple,
+                    block: int = HALF_BLOCK) -> np.ndarray | None:
+    """A bool array of ``shape``: True where ATen's loop over ``inputs`` (broadcast to
+    ``shape``, the output allocated in their layout) runs the scalar lambda; ``None`` when no
+    element does."""
+    shape = tuple(shape)
+    if not shape:
+        return np.ones((), bool)
+    inner, cut, _, _, positions = loop_rows(inputs, shape, block)
+    if cut == inner:
+        return None
+    return positions() >= cut

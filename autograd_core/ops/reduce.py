@@ -12,6 +12,7 @@ import numpy as np
 from autograd_core._quiet import ignoring
 from autograd_core.kernels import pointwise
 from autograd_core.kernels import softmax as SK
+from autograd_core.kernels.sumsq import sumsq_rows
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -828,6 +829,22 @@ def log_softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None
     return LogSoftmax.apply(input, dim=_args.axis(dim, input.ndim, "log_softmax"))
 
 
+def _last_dim_rows(x, dim):
+    """``x`` as the (kept, reduced) matrix when reducing ``dim`` (all when None) is ATen's
+    reduction over the last dimension (``is_reduce_lastdim``: a C-contiguous float32/float64
+    array whose reduced dims, size-1 dims aside, follow all the kept ones); else None."""
+    if type(x) is not np.ndarray or x.dtype.char not in "fd" or not x.size or \
+            not x.flags.c_contiguous:
+        return None
+    if dim is None:
+        return x.reshape(1, x.size)
+    kept = [d for d in range(x.ndim) if d not in dim and x.shape[d] != 1]
+    if kept and any(d < kept[-1] for d in dim if x.shape[d] != 1):
+        return None
+    n = math.prod(x.shape[d] for d in kept)
+    return x.reshape(n, x.size // n)
+
+
 class Norm(_Reduction):
     """The p-norm over ``dim`` (all dims when None), with PyTorch's gradients at the edges:
     0 where the norm is 0; for p = +-inf the gradient goes to the elements of extreme |x|
@@ -840,7 +857,10 @@ class Norm(_Reduction):
         # |x|, real for complex x: so is every norm (PyTorch's); the 2-norm of a real x needs
         # no such pass (x * x is the same)
         a = x if p == 2 and x.dtype.kind != "c" else np.abs(x)
-        if p == 2:
+        rows = _last_dim_rows(x, dim) if p == 2 else None
+        if rows is not None:  # ATen's 2-norm of contiguous rows, in its order
+            y = np.sqrt(sumsq_rows(rows)).reshape(_keep_shape(x.shape, dim))
+        elif p == 2:
             y = np.sqrt(xp.fsum(a * a, dim, True))
         elif p == 1:
             y = xp.fsum(a, dim, True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 import numpy as np
 
+from autograd_core.kernels.complex_abs import cabs64
 from autograd_core._casts import half_number
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
@@ -176,6 +177,8 @@ class Abs(Node):
         if x.dtype.kind == "b":  # PyTorch has no bool kernel
             raise _args.not_implemented("abs_cpu", x.dtype)
         self.save_for_backward(x)
+        if x.dtype == np.complex64:  # ATen's correctly rounded hypot (kernels/complex_abs.py)
+            return cabs64(x)
         return np.abs(x)
 
     def backward(self, g):
@@ -244,10 +247,13 @@ class Cos(Node):
 _F16 = np.dtype(np.float16)
 
 
-def _pow_scalar(x, p):
+def _pow_scalar(x, p, half=False):
     """``x ** p`` for a number ``p`` as PyTorch computes it on floating tensors: products for
     ``3`` and ``-2`` and ``1 / sqrt`` for ``-0.5`` (numpy's libm ``pow`` rounds other bits and
-    is much slower); ``2`` and ``-1`` are numpy's own fast paths; other exponents ``np.power``."""
+    is much slower); ``2`` and ``-1`` are numpy's own fast paths; other exponents ``np.power``.
+    ``0.5`` is ``sqrt`` as in ATen's kernel, whose NaN at a negative float32/float64 ``x`` is
+    positive (numpy's: negative); float16's kernel (``half``) calls ``pow``: ``-0`` and
+    ``-inf`` give ``+0`` and ``+inf`` there, a negative ``x`` the negative NaN."""
     if x.dtype.kind == "f" and not isinstance(p, bool):
         if p == 3:
             return x * x * x
@@ -255,6 +261,12 @@ def _pow_scalar(x, p):
             return 1 / (x * x)
         if p == -0.5:
             return 1 / np.sqrt(x)
+        if p == 0.5:
+            y = np.sqrt(x)
+            if half:
+                return np.where(x == -np.inf, y.dtype.type(np.inf), y + y.dtype.type(0))
+            negative = x < 0
+            return np.where(negative, y.dtype.type(np.nan), y) if negative.any() else y
     return np.power(x, p)
 
 
@@ -263,7 +275,7 @@ def _half_power(x, p):
     made float16 (``x ** (1/3)`` is ``x ** 0.33325...``; ``half_number``), the power of the
     float32 values rounded once."""
     p = float(half_number(p, _F16)) if type(p) is not int else p
-    return np.asarray(_pow_scalar(x.astype(np.float32), p)).astype(np.float16)
+    return np.asarray(_pow_scalar(x.astype(np.float32), p, half=True)).astype(np.float16)
 
 
 class PowScalar(Node):

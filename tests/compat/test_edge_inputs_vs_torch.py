@@ -35,8 +35,7 @@ ALLOWED = {
     ("uint8", "conv1d_same"): "integer convolutions: refused with a clear error",
     **{("bool", n): "computes on bool inputs where PyTorch has no bool kernel" for n in _BOOL},
     **{("float16", n): "computes in half where PyTorch has no half kernel" for n in (
-        "quantile", "nanquantile", "special_i1", "special_i1e", "special_log_ndtr", "special_erfcx",
-        "special_zeta", "special_zeta_int_x")},
+        "quantile", "nanquantile", "special_i1", "special_i1e", "special_log_ndtr", "special_erfcx")},
     ("float32nan", "clamp_tensor_bounds"): "the input's slope at NaN: 1 (PyTorch's 0)",
     ("float32nan", "amin"): "the gradient goes to the NaN element (PyTorch's: NaN everywhere, "
                             "0 / 0 of its tie count)",
