@@ -1,0 +1,57 @@
+"""Regressions found running seeded PyTorch programs of kinds not yet covered on tapegrad with
+only their imports rewritten (round 29: a Fourier neural operator and an S4-style long
+convolution, Glow's ActNorm and invertible 1x1 convolutions (slogdet and the LU
+parametrisation), MADE/MAF, a rational-quadratic spline flow, a VQ-VAE with an EMA codebook,
+BYOL, DINO, Barlow Twins, VICReg, ArcFace/CosFace, Cox proportional hazards, soft-DTW,
+Grad-CAM and integrated gradients with module hooks, Deep Dream, a TabNet-style attentive
+transformer with sparsemax/entmax, SIREN, a neural Turing machine's addressing, capsules,
+A2C with GAE, super-resolution with PixelShuffle and an SSIM loss, RWKV and xLSTM
+recurrences, and the parametrisations and inits these use).
+
+Harness and results: /work/progs_runs/progs29/ (RESULTS29.md).
+"""
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+# lu_factor's packed factors of [[1, 2, 0], [3, 1, 4], [0, 5, 1]] (pivots [2, 3, 3])
+_LU = np.array([[3.0, 1.0, 4.0], [0.0, 5.0, 1.0], [1.0 / 3.0, 1.0 / 3.0, -5.0 / 3.0]])
+_PIVOT_RANGE = r"pivots passed to lu_unpack must be between 1 and LU\.size\(-2\) inclusive"
+
+
+@pytest.mark.parametrize("pivots", [[-1, 3, 3], [0, 3, 3], [4, 3, 3], [2, 3]])
+def test_lu_unpack_refuses_pivots_outside_one_to_m(pivots):
+    """Glow (an invertible 1x1 convolution in its LU parametrisation, whose pivots were made
+    elsewhere): ``lu_unpack`` took any pivots, so a 0-based or negative pivot (numpy/SciPy
+    style) indexed from the end and gave a silently wrong permutation ``P`` (``[-1, 3, 3]``
+    gave a permutation matrix; PyTorch raises), and too large a pivot raised an IndexError.
+    Now PyTorch's range check and message; too few pivots raise it too."""
+    with pytest.raises(RuntimeError, match=_PIVOT_RANGE):
+        ag.lu_unpack(ag.tensor(_LU), ag.tensor(pivots, dtype=ag.int32))
+
+
+def test_lu_unpack_checks_pivot_dtype_and_lu_rank():
+    """Same program: int64 or float pivots were taken as they were (PyTorch only takes
+    lu_factor's int32 ones), a 1-D ``LU`` failed with an IndexError."""
+    with pytest.raises(RuntimeError, match="LU_pivots is expected to be a contiguous tensor of "
+                                           "torch.int32 dtype"):
+        ag.lu_unpack(ag.tensor(_LU), ag.tensor([2, 3, 3]))
+    P, L, U = ag.lu_unpack(ag.tensor(_LU), ag.tensor([0, 0, 0]), unpack_pivots=False)
+    assert P.numel() == 0 and L.shape == (3, 3)  # unchecked when P is not asked for, as PyTorch
+    with pytest.raises(RuntimeError, match=r"Expected tensor with 2 or more dimensions. Got "
+                                           r"size: \[2\] instead"):
+        ag.lu_unpack(ag.tensor([1.0, 2.0]), ag.tensor([1], dtype=ag.int32))
+
+
+def test_lu_unpack_uses_the_first_k_pivots_and_broadcasts_them():
+    """Same program: extra pivots raised an IndexError (PyTorch reads the first
+    ``min(m, n)``) and pivots shared by a batch of ``LU`` gave one ``P`` (PyTorch's is
+    batched like ``LU``). Hand-worked: swaps (1 3), (2 3) give the rows [3, 1, 2]."""
+    expect = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    P = ag.lu_unpack(ag.tensor(_LU), ag.tensor([2, 3, 3, 1], dtype=ag.int32)).P
+    np.testing.assert_array_equal(P.numpy(), expect)
+    Pb, Lb, Ub = ag.lu_unpack(ag.tensor(np.stack([_LU, _LU])), ag.tensor([2, 3, 3], dtype=ag.int32))
+    assert Pb.shape == (2, 3, 3)
+    np.testing.assert_allclose((Pb @ Lb @ Ub).numpy()[1], [[1, 2, 0], [3, 1, 4], [0, 5, 1]],
+                               atol=1e-15)
