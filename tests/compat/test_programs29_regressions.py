@@ -55,3 +55,48 @@ def test_lu_unpack_uses_the_first_k_pivots_and_broadcasts_them():
     assert Pb.shape == (2, 3, 3)
     np.testing.assert_allclose((Pb @ Lb @ Ub).numpy()[1], [[1, 2, 0], [3, 1, 4], [0, 5, 1]],
                                atol=1e-15)
+
+
+def _linear_with_hook(pre, result):
+    lin = ag.nn.Linear(2, 2)
+    if pre:
+        lin.register_full_backward_pre_hook(lambda mod, grad_output: result(grad_output[0]))
+    else:
+        lin.register_full_backward_hook(lambda mod, grad_input, grad_output:
+                                        result(grad_input[0]))
+    return lin
+
+
+@pytest.mark.parametrize("pre", [False, True])
+def test_full_backward_hook_replacement_of_another_shape_or_dtype_is_refused(pre):
+    """Grad-CAM / guided backprop (module hooks returning a replaced gradient): a full backward
+    (pre) hook returning a gradient of another shape had it summed or broadcast onto the
+    input's: ``(ones(3, 1, 2),)`` for a ``(1, 2)`` input gave ``x.grad`` 3 (PyTorch raises
+    "hook 'hook' has changed the size of value"). A float64 gradient for a float32 input, or
+    a list, was taken too. Now PyTorch's errors."""
+    for result, err, words in [
+            (lambda g: (ag.ones(3, 1, 2),), RuntimeError, "has changed the size of value"),
+            (lambda g: (g.double(),), RuntimeError, "has changed the type of value"),
+            (lambda g: ([1.0, 2.0],), TypeError, "expected Variable, but hook returned 'list'")]:
+        x = ag.ones(1, 2, requires_grad=True)
+        with pytest.raises(err, match=words):
+            _linear_with_hook(pre, result)(x).sum().backward()
+
+
+@pytest.mark.parametrize("pre", [False, True])
+def test_full_backward_hook_returning_a_bare_tensor_is_read_as_a_sequence(pre):
+    """Same programs: a hook returning ``grad * 10`` instead of ``(grad * 10,)`` was taken as
+    the one gradient; PyTorch reads the returned Tensor as a sequence of its rows, so it
+    raises (the row count is checked, then each row's shape). A tuple is still taken."""
+    words = "pre hook returned an invalid number of grad_output" if pre else \
+        "hook returned an invalid number of grad_input"
+    with pytest.raises(RuntimeError, match=words + ", got 3, but expected 1"):
+        _linear_with_hook(pre, lambda g: g * 10)(ag.ones(3, 2, requires_grad=True)).sum().backward()
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        _linear_with_hook(pre, lambda g: g * 10)(ag.ones(1, 2, requires_grad=True)).sum().backward()
+    lin = _linear_with_hook(pre, lambda g: (g * 10,))
+    with ag.no_grad():
+        lin.weight.copy_(ag.tensor([[1.0, 2.0], [3.0, 5.0]]))
+    x = ag.ones(3, 2, requires_grad=True)
+    lin(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[40.0, 70.0]] * 3)
