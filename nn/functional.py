@@ -1609,8 +1609,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """
     t = _t(tensor)
     idx = t._data
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
+    if idx.dtype != np.int64:  # PyTorch's takes int64 only (int32 labels too are refused)
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:  # the width is read off the values
         from autograd_core.ops.registry import refuse_capture
 

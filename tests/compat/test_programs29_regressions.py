@@ -113,3 +113,15 @@ def test_tensor_hook_changing_the_dtype_is_refused():
     x.register_hook(lambda g: g.double())
     with pytest.raises(RuntimeError, match="has changed the type of value"):
         (x * 2).sum().backward()
+
+
+@pytest.mark.parametrize("dtype", [ag.int32, ag.uint8, ag.int16, ag.bool])
+def test_one_hot_takes_int64_labels_only(dtype):
+    """VQ-VAE / ArcFace (``F.one_hot(labels, K)``): int32 or uint8 labels were encoded, where
+    PyTorch refuses every index dtype but int64 ("one_hot is only applicable to index tensor
+    of type LongTensor."), so a program run here failed under PyTorch. int64 still works."""
+    import nn.functional as F
+
+    with pytest.raises(RuntimeError, match="only applicable to index tensor of type LongTensor"):
+        F.one_hot(ag.tensor([1, 0]).to(dtype), 3)
+    np.testing.assert_array_equal(F.one_hot(ag.tensor([1, 0]), 3).numpy(), [[0, 1, 0], [1, 0, 0]])
