@@ -587,7 +587,7 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     """
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     shapes = [np.shape(t._data if hasattr(t, "_data") else t) for t in tensors]
     for i, s in enumerate(shapes):
         if not s:

@@ -125,3 +125,22 @@ def test_one_hot_takes_int64_labels_only(dtype):
     with pytest.raises(RuntimeError, match="only applicable to index tensor of type LongTensor"):
         F.one_hot(ag.tensor([1, 0]).to(dtype), 3)
     np.testing.assert_array_equal(F.one_hot(ag.tensor([1, 0]), 3).numpy(), [[0, 1, 0], [1, 0, 0]])
+
+
+@pytest.mark.parametrize("make, err, words", [
+    (lambda: ag.randn(2, -1), RuntimeError, r"Trying to create tensor with negative dimension -1: \[2, -1\]"),
+    (lambda: ag.zeros(ag.tensor(-1)), RuntimeError, "negative dimension -1"),
+    (lambda: ag.ones(1).new_zeros(-1), RuntimeError, "negative dimension -1"),
+    (lambda: ag.zeros(2.5), TypeError, "must be tuple of ints"),
+    (lambda: ag.full((2.0,), 1.0), TypeError, "must be tuple of ints"),
+    (lambda: ag.cat([]), ValueError, r"torch.cat\(\): expected a non-empty list of Tensors"),
+    (lambda: ag.hstack([]), RuntimeError, "hstack expects a non-empty TensorList"),
+])
+def test_bad_sizes_and_empty_lists_raise_pytorchs_error_types(make, err, words):
+    """Mistakes probed beside the programs (a crop count computed negative, a float size from
+    ``H / 2``, an empty list of crops): a negative size raised ValueError (PyTorch:
+    RuntimeError), a float size ValueError (PyTorch: TypeError), ``cat([])`` RuntimeError
+    (PyTorch: ValueError) and ``hstack([])`` an IndexError, so ``except`` clauses written for
+    PyTorch missed them."""
+    with pytest.raises(err, match=words):
+        make()
