@@ -1556,7 +1556,24 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: builtins.boo
     seq = sorted_sequence._data
     vals = input._data if isinstance(input, Tensor) else np.asarray(input)
     srt = sorter._data if isinstance(sorter, Tensor) else None
+    if srt is not None:
+        _check_sorter(seq, srt)
     return _search("searchsorted", seq, vals, right, out_int32, srt)
+
+
+def _check_sorter(seq: np.ndarray, srt: np.ndarray) -> None:
+    """PyTorch's checks of ``searchsorted``'s ``sorter``: int64, the boundaries' shape, each
+    index in range (numpy's indexing took a negative index from the end and a shorter sorter
+    as a shorter sequence: silently wrong positions)."""
+    if srt.dtype != np.int64:
+        raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got "
+                           f"dtype {_args.torch_name(srt.dtype)}")
+    if srt.shape != seq.shape:
+        raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, "
+                           f"but got boundary tensor {list(seq.shape)}and got sorter tensor "
+                           f"{list(srt.shape)}")
+    if srt.size and (srt.min() < 0 or srt.max() >= seq.shape[-1]):
+        raise RuntimeError("torch.searchsorted(): sorter index out of range")
 
 
 @op("bucketize", samples=())

@@ -144,3 +144,23 @@ def test_bad_sizes_and_empty_lists_raise_pytorchs_error_types(make, err, words):
     PyTorch missed them."""
     with pytest.raises(err, match=words):
         make()
+
+
+@pytest.mark.parametrize("sorter, words", [
+    ([0, 1, -1], "sorter index out of range"),
+    ([0, 1, 3], "sorter index out of range"),
+    ([0, 1], r"boundary and sorter must have the same size, but got boundary tensor \[3\]and got "
+             r"sorter tensor \[2\]"),
+])
+def test_searchsorted_checks_its_sorter(sorter, words):
+    """Spline flows / NeRF sampling (``searchsorted`` of unsorted knots with ``sorter=``): a
+    negative sorter index was taken from the end and a shorter sorter searched a shorter
+    sequence (``sorter=[0, 1, -1]`` on ``[0, 1, 2]`` gave 1 for 1.0; PyTorch raises), an index
+    past the end raised IndexError, an int32 sorter was taken. Now PyTorch's checks."""
+    with pytest.raises(RuntimeError, match=words):
+        ag.searchsorted(ag.arange(3.0), ag.tensor([1.0]), sorter=ag.tensor(sorter))
+    with pytest.raises(RuntimeError, match="sorter must be a tensor of long dtype but got dtype Int"):
+        ag.searchsorted(ag.arange(3.0), ag.tensor([1.0]), sorter=ag.tensor([0, 1, 2], dtype=ag.int32))
+    knots = ag.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])  # hand-worked: sorted rows [1 2 3], [0 4 5]
+    got = ag.searchsorted(knots, ag.tensor([[2.5], [4.5]]), sorter=ag.argsort(knots, -1))
+    np.testing.assert_array_equal(got.numpy(), [[2], [2]])
