@@ -971,6 +971,9 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
 
 
 def _tri_indices(row: int, col: int, offset: int, upper: bool, dtype: Any) -> Tensor:
+    for name, n in (("row", row), ("col", col)):  # (numpy gave no indices)
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{n}")
     r, c = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
     return _result(np.stack([r, c]).astype(np.dtype(dtype) if dtype is not None
                                            else np.int64))
@@ -1241,6 +1244,10 @@ def block_diag(*tensors: Tensor) -> Tensor:
 # ---- distances -------------------------------------------------------------------------------
 
 
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
 @op("cdist", samples=[
     Sample("cdist", lambda a, b: cdist(_mat(a), _mat(b)), 2),
     Sample("cdist_p1", lambda a, b: cdist(_mat(a), _mat(b), p=1.0), 2, twice=False)])
@@ -1263,6 +1270,8 @@ def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0,
         >>> ag.cdist(ag.tensor([[0.0, 0.0]]), ag.tensor([[3.0, 4.0], [1.0, 0.0]]))
         tensor([[5., 1.]])
     """
+    if compute_mode not in _CDIST_MODES:  # (a misspelt mode was taken)
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     if x1.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x2.ndim < 2:

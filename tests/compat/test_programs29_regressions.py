@@ -164,3 +164,31 @@ def test_searchsorted_checks_its_sorter(sorter, words):
     knots = ag.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])  # hand-worked: sorted rows [1 2 3], [0 4 5]
     got = ag.searchsorted(knots, ag.tensor([[2.5], [4.5]]), sorter=ag.argsort(knots, -1))
     np.testing.assert_array_equal(got.numpy(), [[2], [2]])
+
+
+def test_cdist_refuses_an_unknown_compute_mode():
+    """k-means / VQ codebook search (``torch.cdist(z, codebook, compute_mode=...)``): a
+    misspelt or None ``compute_mode`` was taken silently (PyTorch: ValueError), so a program
+    debugged here failed under PyTorch. The three valid modes still compute."""
+    a, b = ag.tensor([[0.0, 0.0]]), ag.tensor([[3.0, 4.0]])
+    for mode in ("use_mm_for_euclid_dists", None):
+        with pytest.raises(ValueError, match=f"{mode} is not a valid value for compute_mode"):
+            ag.cdist(a, b, compute_mode=mode)
+    for mode in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                 "donot_use_mm_for_euclid_dist"):
+        assert ag.cdist(a, b, compute_mode=mode).item() == 5.0
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: ag.tril_indices(3, -1), "col must be non-negative, got-1"),
+    (lambda: ag.triu_indices(-2, 3), "row must be non-negative, got-2"),
+    (lambda: ag.ones(2).repeat(2, -1), r"negative dimension -2: \[2, -2\]"),
+    (lambda: ag.ones(2, 2).tile((2, -1)), r"negative dimension -2: \[4, -2\]"),
+])
+def test_negative_sizes_of_index_and_repeat_helpers_raise(make, words):
+    """Off-diagonal masks (Barlow Twins / VICReg ``triu_indices(n, n, 1)`` with ``n``
+    computed) and tiling: ``tril_indices`` of a negative size returned no indices silently
+    (PyTorch raises); ``repeat``/``tile`` by a negative count raised numpy's ValueError
+    (PyTorch: RuntimeError)."""
+    with pytest.raises(RuntimeError, match=words):
+        make()
