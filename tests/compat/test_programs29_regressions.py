@@ -192,3 +192,22 @@ def test_negative_sizes_of_index_and_repeat_helpers_raise(make, words):
     (PyTorch: RuntimeError)."""
     with pytest.raises(RuntimeError, match=words):
         make()
+
+
+@pytest.mark.parametrize("x, y, name", [([float("nan")], [1.0], "input"),
+                                        ([0.5], [float("nan")], "target"),
+                                        ([0.5], [-0.1], "target"),
+                                        ([0.5], [1.5], "target")])
+def test_binary_cross_entropy_checks_target_range_and_nan(x, y, name):
+    """VQ-VAE / super-resolution decoders with a sigmoid output and ``F.binary_cross_entropy``
+    (probed with the mistakes such programs make): a NaN input (a diverged model) gave a NaN
+    loss where PyTorch raises, and a target outside [0, 1] (e.g. unnormalised pixels in
+    [0, 2]) gave a silently wrong loss: 0.6931 for input 0.5, target 1.5 (PyTorch raises
+    "all elements of target should be between 0 and 1"). A soft target in [0, 1] still works:
+    ``-(0.25 log 0.5 + 0.75 log 0.5) = log 2``."""
+    import nn.functional as F
+
+    with pytest.raises(RuntimeError, match=f"all elements of {name} should be between 0 and 1"):
+        F.binary_cross_entropy(ag.tensor(x), ag.tensor(y))
+    got = F.binary_cross_entropy(ag.tensor([0.5], dtype=ag.float64), ag.tensor([0.25], dtype=ag.float64))
+    assert got.item() == pytest.approx(np.log(2.0), rel=1e-15)
