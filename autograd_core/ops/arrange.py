@@ -719,7 +719,10 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
     _args.no_complex(input, "unique" if dim is None else "unique_dim")
     x = input._data
     if dim is None:
-        values, inv, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
+        # each NaN its own entry, in input order, as PyTorch's (numpy merges them by default;
+        # return_index makes its sort stable)
+        values, _, inv, counts = np.unique(x.reshape(-1), return_index=True, return_inverse=True,
+                                           return_counts=True, equal_nan=False)
         inv = inv.reshape(x.shape)
     else:
         d = _args.norm_dim(dim, x.ndim, "unique")

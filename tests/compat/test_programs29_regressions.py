@@ -211,3 +211,16 @@ def test_binary_cross_entropy_checks_target_range_and_nan(x, y, name):
         F.binary_cross_entropy(ag.tensor(x), ag.tensor(y))
     got = F.binary_cross_entropy(ag.tensor([0.5], dtype=ag.float64), ag.tensor([0.25], dtype=ag.float64))
     assert got.item() == pytest.approx(np.log(2.0), rel=1e-15)
+
+
+def test_unique_keeps_each_nan():
+    """Probing NaN inputs of these programs' ops (a codebook-usage count by ``unique`` after
+    a diverged step): numpy's ``unique`` merged the NaNs, so ``unique([nan, 1, nan, 1, 2])``
+    gave ``[1, 2, nan]`` with counts ``[2, 1, 2]``; PyTorch's keeps each NaN (NaN != NaN):
+    ``[1, 2, nan, nan]``, counts ``[2, 1, 1, 1]``, inverse ``[2, 0, 3, 0, 1]``."""
+    nan = float("nan")
+    values, inverse, counts = ag.unique(ag.tensor([nan, 1.0, nan, 1.0, 2.0]),
+                                        return_inverse=True, return_counts=True)
+    np.testing.assert_array_equal(values.numpy(), [1.0, 2.0, nan, nan])
+    np.testing.assert_array_equal(inverse.numpy(), [2, 0, 3, 0, 1])
+    np.testing.assert_array_equal(counts.numpy(), [2, 1, 1, 1])
