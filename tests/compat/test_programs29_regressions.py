@@ -224,3 +224,20 @@ def test_unique_keeps_each_nan():
     np.testing.assert_array_equal(values.numpy(), [1.0, 2.0, nan, nan])
     np.testing.assert_array_equal(inverse.numpy(), [2, 0, 3, 0, 1])
     np.testing.assert_array_equal(counts.numpy(), [2, 1, 1, 1])
+
+
+@pytest.mark.parametrize("fn", ["dropout", "alpha_dropout", "dropout2d", "feature_alpha_dropout"])
+def test_functional_dropout_refuses_a_nan_probability(fn):
+    """Probing NaN values in these programs (a drop rate computed from a schedule): a NaN
+    ``p`` passed the range check (``p < 0 or p > 1`` is False for NaN) and the output was
+    all NaN; PyTorch's Python check lets it through too but its kernel raises a RuntimeError,
+    even with ``training=False``. ``p`` out of [0, 1] is still PyTorch's ValueError."""
+    import nn.functional as F
+
+    with pytest.raises(RuntimeError, match="dropout probability has to be between 0 and 1, "
+                                           "but got nan"):
+        getattr(F, fn)(ag.ones(1, 2, 2, 2), p=float("nan"))
+    with pytest.raises(RuntimeError, match="but got nan"):
+        getattr(F, fn)(ag.ones(1, 2, 2, 2), p=float("nan"), training=False)
+    with pytest.raises(ValueError, match="but got 1.5"):
+        getattr(F, fn)(ag.ones(1, 2, 2, 2), p=1.5)
