@@ -241,3 +241,17 @@ def test_functional_dropout_refuses_a_nan_probability(fn):
         getattr(F, fn)(ag.ones(1, 2, 2, 2), p=float("nan"), training=False)
     with pytest.raises(ValueError, match="but got 1.5"):
         getattr(F, fn)(ag.ones(1, 2, 2, 2), p=1.5)
+
+
+def test_index_add_and_index_copy_refuse_a_2d_index_with_an_index_error():
+    """VQ-VAE EMA codebook update (``embed_sum.index_add_(0, idx, flat)`` with ``idx`` left
+    as ``(B, HW)``): the refusal was a RuntimeError where PyTorch raises IndexError with its
+    own messages; ``index_fill_`` keeps PyTorch's RuntimeError."""
+    idx = ag.tensor([[0, 1]])
+    with pytest.raises(IndexError, match=r"index_add_\(\): Index is supposed to be a vector, "
+                                         r"but got dim: 2 with type: Long and size: \[1, 2\]"):
+        ag.zeros(3, 2).index_add_(0, idx, ag.ones(2, 2))
+    with pytest.raises(IndexError, match=r"index_copy_\(\): Index should have dimension 1 or 0"):
+        ag.zeros(3, 2).index_copy_(0, idx, ag.ones(2, 2))
+    with pytest.raises(RuntimeError, match="Index has to be a vector/scalar"):
+        ag.zeros(3, 2).index_fill_(0, idx, 1.0)
