@@ -443,10 +443,13 @@ def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:
         size = tuple(size[0])
     for s in size:
         if isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu":
-            continue
-        if not isinstance(s, (_builtin_int, np.integer)) or isinstance(s, _builtin_bool) \
-                or s < 0:
-            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
+            s = s._data
+        elif not isinstance(s, (_builtin_int, np.integer)) or isinstance(s, _builtin_bool):
+            raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__} in {tuple(size)}")  # PyTorch's TypeError
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{[_builtin_int(v) for v in size]}")
     return tuple(_builtin_int(s) for s in size)
 
 

@@ -476,6 +476,9 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
         tensor([[0., 1.],
                 [2., 3.]])
     """
+    if LU_data.ndim < 2:
+        raise RuntimeError("torch.lu_unpack: Expected tensor with 2 or more dimensions. Got "
+                           f"size: {list(LU_data.shape)} instead")
     m, n = LU_data.shape[-2], LU_data.shape[-1]
     k = min(m, n)
     empty = _ag_zeros(0, dtype=LU_data.dtype)
@@ -486,10 +489,30 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
     else:
         L = U = empty
     if unpack_pivots:
-        P_t = Tensor._wrap(pivot_permutation(LU_pivots._data, m, LU_data.dtype))
+        P_t = Tensor._wrap(pivot_permutation(_lu_unpack_pivots(LU_pivots, LU_data.shape, k),
+                                             m, LU_data.dtype))
     else:
         P_t = empty
     return LUUnpackResult(P_t, L, U)
+
+
+def _lu_unpack_pivots(pivots: Tensor, lu_shape: tuple, k: builtins.int) -> np.ndarray:
+    """``lu_unpack``'s pivots checked as PyTorch's: int32, the first ``k`` of each row used,
+    each in ``1..m`` (a 0-based or negative pivot, say from another library, would otherwise
+    index from the end: a silently wrong ``P``), broadcast to ``LU``'s batch."""
+    if pivots.dtype != np.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of "
+                           "torch.int32 dtype.\nNote: this function is intended to be used with "
+                           "the output produced by torch.linalg.lu_factor")
+    piv = pivots._data[..., :k]
+    if piv.shape[-1:] != (k,) or (piv.size and (piv.min() < 1 or piv.max() > lu_shape[-2])):
+        raise RuntimeError("pivots passed to lu_unpack must be between 1 and LU.size(-2) "
+                           "inclusive.Did you properly pass the result of lu_factor?")
+    try:
+        return np.broadcast_to(piv, tuple(lu_shape[:-2]) + (k,))
+    except ValueError:
+        raise RuntimeError(f"torch.lu_unpack: the pivots' batch shape {list(piv.shape[:-1])} "
+                           f"does not match LU's {list(lu_shape[:-2])}") from None
 
 
 def lu(A: Tensor, *, pivot: builtins.bool = True) -> LUResult:

@@ -66,6 +66,29 @@ def _pack(index: list[int], values: Any, size: int) -> tuple:
     return tuple(out)
 
 
+def _replacement(res: Any, before: tuple, what: str) -> tuple:
+    """A hook's replacement gradients checked as PyTorch's: a sequence (a bare Tensor returned
+    in place of a tuple is read as its rows, never taken as the one gradient) of as many
+    gradients as ``before``, each a Tensor of its gradient's dtype and shape (a wrongly shaped
+    one was summed or broadcast to the input's shape: a silently wrong gradient)."""
+    res = tuple(res) if isinstance(res, (tuple, list, Tensor)) else (res,)
+    if len(res) != len(before):
+        raise RuntimeError(f"Backward {what} returned an invalid number of grad_"
+                           f"{'output' if 'pre' in what else 'input'}, got {len(res)}, but "
+                           f"expected {len(before)}")
+    for new, old in zip(res, before):
+        if new is None or old is None:
+            continue
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+        if new.dtype != old.dtype:
+            raise RuntimeError(f"hook 'hook' has changed the type of value (was {old.type()} "
+                               f"got {new.type()})")
+        if new.shape != old.shape:
+            raise RuntimeError("hook 'hook' has changed the size of value")
+    return res
+
+
 def _run_full_hooks(state: _State, grad_inputs: tuple) -> tuple | None:
     """The full hooks in order, each seeing the previous one's replacement; None if unchanged."""
     module = state.module
@@ -79,11 +102,7 @@ def _run_full_hooks(state: _State, grad_inputs: tuple) -> tuple | None:
                 raise RuntimeError("Backward hook for Modules where no input requires gradient "
                                    "should always return None or None for all gradients.")
             continue
-        res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-        if len(res) != len(grad_inputs):
-            raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
-                               f"{len(res)}, but expected {len(grad_inputs)}")
-        grad_inputs = changed = res
+        grad_inputs = changed = _replacement(res, grad_inputs, "hook")
     return changed
 
 
@@ -103,12 +122,7 @@ class _OutputsHook(Function):
             res = hook(module, grad_outputs)
             if res is None:
                 continue
-            res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-            if len(res) != len(grad_outputs):
-                raise RuntimeError(f"Backward pre hook returned an invalid number of "
-                                   f"grad_output, got {len(res)}, but expected "
-                                   f"{len(grad_outputs)}")
-            grad_outputs = res
+            grad_outputs = _replacement(res, grad_outputs, "pre hook")
         state.grad_outputs = grad_outputs
         if state.input_index is None and state.full_hooks():
             warnings.warn(_NO_INPUT_WARNING, stacklevel=2)

@@ -384,17 +384,24 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
         return _in_place(input, lambda: dropout(input, p, training))
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_dropout_p(p)
     if not training or p == 0.0:
         return input
     return DropoutOp.apply(_t(input), p=p)
 
 
-def _feature_dropout(x, p, training):
-    """Channel-wise dropout: one draw per (sample, channel), broadcast over the rest."""
+def _check_dropout_p(p: float) -> None:
+    """PyTorch's range check of a functional dropout's ``p``: ValueError outside [0, 1], and a
+    RuntimeError (its kernel's) for NaN, which passes the Python check (NaN p gave NaNs here)."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _feature_dropout(x, p, training):
+    """Channel-wise dropout: one draw per (sample, channel), broadcast over the rest."""
+    _check_dropout_p(p)
     if not training or p == 0.0:
         return x
     x = _t(x)
@@ -1614,8 +1621,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """
     t = _t(tensor)
     idx = t._data
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
+    if idx.dtype != np.int64:  # PyTorch's takes int64 only (int32 labels too are refused)
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:  # the width is read off the values
         from autograd_core.ops.registry import refuse_capture
 
@@ -3675,8 +3682,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
 
 
 def _alpha_dropout(x: Tensor, p: float, training: bool, feature: bool) -> Tensor:
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_dropout_p(p)
     if not training or p == 0.0:
         return x
     x = _t(x)

@@ -719,7 +719,10 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
     _args.no_complex(input, "unique" if dim is None else "unique_dim")
     x = input._data
     if dim is None:
-        values, inv, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
+        # each NaN its own entry, in input order, as PyTorch's (numpy merges them by default;
+        # return_index makes its sort stable)
+        values, _, inv, counts = np.unique(x.reshape(-1), return_index=True, return_inverse=True,
+                                           return_counts=True, equal_nan=False)
         inv = inv.reshape(x.shape)
     else:
         d = _args.norm_dim(dim, x.ndim, "unique")
@@ -971,6 +974,9 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
 
 
 def _tri_indices(row: int, col: int, offset: int, upper: bool, dtype: Any) -> Tensor:
+    for name, n in (("row", row), ("col", col)):  # (numpy gave no indices)
+        if n < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{n}")
     r, c = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
     return _result(np.stack([r, c]).astype(np.dtype(dtype) if dtype is not None
                                            else np.int64))
@@ -1241,6 +1247,10 @@ def block_diag(*tensors: Tensor) -> Tensor:
 # ---- distances -------------------------------------------------------------------------------
 
 
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
 @op("cdist", samples=[
     Sample("cdist", lambda a, b: cdist(_mat(a), _mat(b)), 2),
     Sample("cdist_p1", lambda a, b: cdist(_mat(a), _mat(b), p=1.0), 2, twice=False)])
@@ -1263,6 +1273,8 @@ def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0,
         >>> ag.cdist(ag.tensor([[0.0, 0.0]]), ag.tensor([[3.0, 4.0], [1.0, 0.0]]))
         tensor([[5., 1.]])
     """
+    if compute_mode not in _CDIST_MODES:  # (a misspelt mode was taken)
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     if x1.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x2.ndim < 2:
@@ -1562,7 +1574,24 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: builtins.boo
     seq = sorted_sequence._data
     vals = input._data if isinstance(input, Tensor) else np.asarray(input)
     srt = sorter._data if isinstance(sorter, Tensor) else None
+    if srt is not None:
+        _check_sorter(seq, srt)
     return _search("searchsorted", seq, vals, right, out_int32, srt)
+
+
+def _check_sorter(seq: np.ndarray, srt: np.ndarray) -> None:
+    """PyTorch's checks of ``searchsorted``'s ``sorter``: int64, the boundaries' shape, each
+    index in range (numpy's indexing took a negative index from the end and a shorter sorter
+    as a shorter sequence: silently wrong positions)."""
+    if srt.dtype != np.int64:
+        raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got "
+                           f"dtype {_args.torch_name(srt.dtype)}")
+    if srt.shape != seq.shape:
+        raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, "
+                           f"but got boundary tensor {list(seq.shape)}and got sorter tensor "
+                           f"{list(srt.shape)}")
+    if srt.size and (srt.min() < 0 or srt.max() >= seq.shape[-1]):
+        raise RuntimeError("torch.searchsorted(): sorter index out of range")
 
 
 @op("bucketize", samples=())

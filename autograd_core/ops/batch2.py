@@ -1408,7 +1408,14 @@ def _index_along(name, input, dim, index, check_bounds=True):
                            f"{_args.torch_name(idx.dtype)}")
     if name == "index_copy" and idx.dtype != np.int64:
         raise RuntimeError("index_copy_(): Expected a long tensor for index, but got Int")
-    if idx.ndim > 1:
+    if idx.ndim > 1:  # PyTorch's error per op (index_add's and index_copy's an IndexError)
+        if name == "index_add":
+            raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+                             f"{idx.ndim} with type: {_args.torch_name(idx.dtype)} and size: "
+                             f"{list(idx.shape)}")
+        if name == "index_copy":
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got "
+                             f"{idx.ndim})")
         raise RuntimeError("Index has to be a vector/scalar")
     d = _args.norm_dim(dim, input.ndim, name)
     flat = idx.reshape(-1).astype(np.int64)

@@ -39,6 +39,8 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
         tensor([1, 2, 3])
     """
     tensors = [_atleast(t, 1) for t in tensors]
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
     return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
 
 

@@ -502,6 +502,10 @@ def repeat(input: Tensor, repeats: Any = (), *more: Any) -> Tensor:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            f"of dimensions of tensor (repeat: {len(sizes)} repeat dims, a tensor "
                            f"of {x.ndim} dims)")
+    out = [r * n for r, n in zip(sizes, (1,) * (len(sizes) - x.ndim) + tuple(x.shape))]
+    if any(r < 0 for r in sizes):  # (numpy's ValueError; PyTorch's RuntimeError)
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{next(n for n in out if n < 0)}: {out}")
     return Repeat.apply(x, reps=sizes)
 
 
@@ -587,7 +591,7 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     """
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     shapes = [np.shape(t._data if hasattr(t, "_data") else t) for t in tensors]
     for i, s in enumerate(shapes):
         if not s:

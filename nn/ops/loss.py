@@ -503,8 +503,11 @@ class BCELossOp(Node):
     _grad_fn = "BinaryCrossEntropyBackward0"
 
     def forward(self, x, y, weight, reduction):
-        if np.any((x < 0) | (x > 1)):
-            raise RuntimeError("all elements of input should be between 0 and 1")
+        # PyTorch's checks (a NaN fails them too: a diverged model raises there, where it
+        # gave NaN here; a target outside [0, 1] gave a silently wrong loss)
+        for name, v in (("input", x), ("target", y)):
+            if not np.all((v >= 0) & (v <= 1)):
+                raise RuntimeError(f"all elements of {name} should be between 0 and 1")
         self.reduction, self.n, self.weight = reduction, x.size, weight
         self.save_for_backward(x, y)
         loss = -(y * _clamped_log(x) + (1 - y) * _clamped_log(1 - x))
