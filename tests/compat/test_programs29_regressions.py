@@ -102,9 +102,6 @@ def test_full_backward_hook_returning_a_bare_tensor_is_read_as_a_sequence(pre):
     np.testing.assert_array_equal(x.grad.numpy(), [[40.0, 70.0]] * 3)
 
 
-@pytest.mark.xfail(strict=True, reason="autograd_core/engine.py (_hook_result) checks only the "
-                                       "shape of a tensor hook's result; it should refuse "
-                                       "another dtype too, as PyTorch (hot file)")
 def test_tensor_hook_changing_the_dtype_is_refused():
     """Found beside the module-hook fix above: ``x.register_hook(lambda g: g.double())`` on a
     float32 leaf left ``x.grad`` float64 (PyTorch raises "hook '<lambda>' has changed the type
