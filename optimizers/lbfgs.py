@@ -319,7 +319,7 @@ class LBFGS(Optimizer):
             raise TypeError("LBFGS.step requires a closure that reevaluates the model and "
                             "returns the loss, e.g. optimizer.step(closure)")
         group = self.param_groups[0]
-        self._validate_group(group)
+        self._validate_group_but_lr(group)
         lr = group["lr"].item() if _is_tensor(group["lr"]) else group["lr"]
         max_iter = group["max_iter"]
         max_eval = group["max_eval"]

@@ -849,6 +849,19 @@ class Optimizer:
             if key in group:
                 test(group[key])
 
+    def _validate_group_but_lr(self, group):
+        """``_validate_group`` for the checks made after construction (``load_state_dict``,
+        LBFGS's ``step``), with the group's ``lr`` left unchecked: a scheduler or the user sets
+        it between steps (0 to freeze a group, a rounding error below 0 at the end of a linear
+        decay to 0), and PyTorch checks it only in the constructor and ``add_param_group``."""
+        if "lr" not in group:
+            return self._validate_group(group)
+        lr, group["lr"] = group["lr"], 1.0
+        try:
+            return self._validate_group(group)
+        finally:
+            group["lr"] = lr
+
     def _array_names(self, group) -> tuple:
         """The kernel's state arrays for ``group``, None where an optional one is unused."""
         if self.update is None:  # a subclass with its own step() (PyTorch style)
@@ -1447,7 +1460,7 @@ class Optimizer:
                 new["param_names"] = group["param_names"]
             new["params"] = group["params"]
             try:
-                self._validate_group(new)
+                self._validate_group_but_lr(new)
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"param_groups[{gi}]: {exc}") from None
             new_groups.append(new)

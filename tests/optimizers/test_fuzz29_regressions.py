@@ -1,0 +1,67 @@
+"""Regressions found by fuzz29, differential fuzzing of optimizers and LR schedulers against
+PyTorch 2.13 (random training loops with param groups, state-dict and checkpoint round trips,
+schedulers, hooks, clipping and SWA, compared after every step)."""
+
+import io
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import optimizers
+from optimizers import lr_scheduler as OL
+
+
+def _param(values=(1.0, -2.0, 0.5)):
+    return ag.tensor(np.array(values), requires_grad=True)
+
+
+def _decayed_to_below_zero(opt):
+    """LinearLR(start_factor=1/3, end_factor=0) over 4 steps ends a rounding error below 0:
+    -1e-1 * 1.85e-17 (the same float arithmetic as PyTorch's)."""
+    sched = OL.LinearLR(opt, start_factor=1 / 3, end_factor=0.0, total_iters=4)
+    for _ in range(4):
+        sched.step()
+    return sched
+
+
+@pytest.mark.parametrize("name", ["ASGD", "SGD", "Adam", "SparseAdam"])
+def test_checkpoint_of_a_zero_or_decayed_lr_loads(name):
+    """A state dict whose lr a scheduler took to a rounding error below 0, or that the user
+    set to 0 to freeze a group, was refused by load_state_dict ("Invalid learning rate"), so a
+    checkpoint saved then could not be resumed; PyTorch loads it (it checks lr only in the
+    constructor and add_param_group)."""
+    opt = getattr(optimizers, name)([_param()], lr=0.1)
+    _decayed_to_below_zero(opt)
+    lr = opt.param_groups[0]["lr"]
+    assert -1e-17 < lr < 0
+    buf = io.BytesIO()
+    ag.save(opt.state_dict(), buf)
+    buf.seek(0)
+    fresh = getattr(optimizers, name)([_param()], lr=0.1)
+    fresh.load_state_dict(ag.load(buf))
+    assert fresh.param_groups[0]["lr"] == lr
+    opt.param_groups[0]["lr"] = 0.0
+    fresh.load_state_dict(opt.state_dict())
+    assert fresh.param_groups[0]["lr"] == 0.0
+    with pytest.raises(ValueError, match="Invalid learning rate"):  # the constructor checks
+        getattr(optimizers, name)([_param()], lr=-1.0)
+
+
+def test_lbfgs_steps_with_an_lr_decayed_below_zero():
+    """LBFGS checked its group, lr included, at every step: LinearLR decaying to 0 (a rounding
+    error below it) made the next step raise; PyTorch steps (by -1.85e-18 times the
+    direction: nothing moves)."""
+    p = _param()
+    opt = optimizers.LBFGS([p], lr=0.1, max_iter=1)
+    _decayed_to_below_zero(opt)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+    before = p.detach().numpy().copy()
+    assert float(opt.step(closure)) == pytest.approx(5.25)
+    np.testing.assert_allclose(p.detach().numpy(), before, rtol=1e-15)
