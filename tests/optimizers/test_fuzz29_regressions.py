@@ -65,3 +65,35 @@ def test_lbfgs_steps_with_an_lr_decayed_below_zero():
     before = p.detach().numpy().copy()
     assert float(opt.step(closure)) == pytest.approx(5.25)
     np.testing.assert_allclose(p.detach().numpy(), before, rtol=1e-15)
+
+
+def test_warm_restarts_refuses_a_group_added_after_it():
+    """CosineAnnealingWarmRestarts set the lr of the groups it was made with and silently left
+    a group added later at its own lr; PyTorch (zip(strict=True)) raises ValueError, as the
+    other schedulers here do. Nothing is set when it raises."""
+    opt = optimizers.SGD([_param()], lr=0.1)
+    sched = OL.CosineAnnealingWarmRestarts(opt, T_0=4)
+    sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.05 * (1 + math.cos(math.pi / 4)))
+    opt.add_param_group({"params": [_param()], "lr": 0.5})
+    before = [g["lr"] for g in opt.param_groups]
+    for epoch in (None, 2.5):
+        with pytest.raises(ValueError, match="different number of learning rates"):
+            sched.step(epoch)
+    assert [g["lr"] for g in opt.param_groups] == before
+
+
+def test_reduce_lr_on_plateau_group_count_wording():
+    """The error for a group added after ReduceLROnPlateau(min_lr=[...]) says PyTorch's words
+    (with both counts)."""
+    opt = optimizers.SGD([_param()], lr=0.1)
+    sched = OL.ReduceLROnPlateau(opt, patience=0, min_lr=[0.0])
+    opt.add_param_group({"params": [_param()]})
+    sched.step(1.0)
+    with pytest.raises(RuntimeError) as info:
+        sched.step(2.0)
+    assert str(info.value) == (
+        "The number of param groups in the `optimizer` (2) differs from when "
+        "`ReduceLROnPlateau` was initialized (1), usually due to a new param group being "
+        "added to the optimizer. Please modify the `min_lrs` field to match the length of the "
+        "`optimizer` param groups.")
