@@ -417,6 +417,17 @@ def dense_grad_array(p: Any) -> np.ndarray:
     return p.grad.detach().to_dense()._data
 
 
+def _check_fused(group: dict[str, Any]) -> None:
+    """PyTorch's refusal (in ``step``) of a complex parameter with a gradient in a group with
+    ``fused=True``; fused kernels take floating point parameters only."""
+    for p in group["params"]:
+        if p.grad is not None and param_array(p).dtype in REAL_OF:
+            raise RuntimeError("`fused=True` requires all the params to be floating point "
+                               "Tensors of supported devices: ['mps', 'cuda', 'xpu', 'hpu', "
+                               "'cpu', 'mtia', 'privateuseone'] but "
+                               f"{getattr(p, 'dtype', param_array(p).dtype)!r} and cpu")
+
+
 def _empty_sparse(g: Any) -> Any:
     """A sparse gradient with no entries, of ``g``'s shape (``zero_grad(set_to_none=False)``
     on a sparse ``.grad``, as PyTorch's)."""
@@ -1062,6 +1073,8 @@ class Optimizer:
         return False
 
     def _step_group_checked(self, gi, group, kern, impl):
+        if group.get("fused"):
+            _check_fused(group)
         sparse = {id(p) for p in group["params"] if _has_sparse_grad(p)}
         if sparse:
             self._check_sparse_grads(group)

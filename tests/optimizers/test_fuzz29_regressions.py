@@ -97,3 +97,21 @@ def test_reduce_lr_on_plateau_group_count_wording():
         "`ReduceLROnPlateau` was initialized (1), usually due to a new param group being "
         "added to the optimizer. Please modify the `min_lrs` field to match the length of the "
         "`optimizer` param groups.")
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad"])
+def test_fused_refuses_a_complex_parameter(name):
+    """fused=True stepped a complex parameter (as its real view) where PyTorch's step raises
+    RuntimeError (its fused kernels take floating point parameters only); nothing is written
+    when it raises. A complex parameter without a gradient is not looked at (as PyTorch's)."""
+    real, cplx = _param(), ag.tensor(np.array([1 + 2j, -1j]), requires_grad=True)
+    opt = getattr(optimizers, name)([real, cplx], lr=0.1, fused=True)
+    real.grad = ag.ones_like(real)
+    opt.step()
+    cplx.grad = ag.ones_like(cplx)
+    before = real.detach().numpy().copy(), cplx.detach().numpy().copy()
+    with pytest.raises(RuntimeError, match=r"^`fused=True` requires all the params to be "
+                       r"floating point Tensors .* but autograd_core.complex128 and cpu$"):
+        opt.step()
+    np.testing.assert_array_equal(real.detach().numpy(), before[0])
+    np.testing.assert_array_equal(cplx.detach().numpy(), before[1])
