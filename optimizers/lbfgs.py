@@ -346,7 +346,7 @@ class LBFGS(Optimizer):
             return orig_loss
 
         d = _kept(state.get("d"))
-        t = state.get("t")
+        t = _kept(state.get("t"))
         old_dirs, old_stps, ro = (_kept_list(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
         h_diag = _kept(state.get("H_diag"))
         prev_flat_grad = _kept(state.get("prev_flat_grad"))
@@ -441,7 +441,7 @@ class LBFGS(Optimizer):
                 break
 
         state["d"] = _shown(d)
-        state["t"] = t
+        state["t"] = _shown(t)
         state["old_dirs"], state["old_stps"], state["ro"] = (
             None if v is None else list(map(_shown, v)) for v in (old_dirs, old_stps, ro))
         state["H_diag"] = _shown(h_diag)
@@ -518,9 +518,10 @@ def _scalar(value, dtype):
     return np.asarray(value, dtype=dtype)[()]
 
 
-#: the state PyTorch keeps as tensors (or lists of them); ``t``, ``prev_loss`` and the
-#: counters are numbers
-_TENSORS = frozenset(("d", "prev_flat_grad", "H_diag", "old_dirs", "old_stps", "ro", "al"))
+#: the state PyTorch keeps as tensors (or lists of them); ``t`` is one where it was computed
+#: from the gradient (a Python float where it is ``lr``), ``prev_loss`` and the counters are
+#: numbers
+_TENSORS = frozenset(("d", "prev_flat_grad", "H_diag", "old_dirs", "old_stps", "ro", "al", "t"))
 
 
 def _shown(value):

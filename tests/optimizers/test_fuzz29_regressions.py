@@ -115,3 +115,38 @@ def test_fused_refuses_a_complex_parameter(name):
         opt.step()
     np.testing.assert_array_equal(real.detach().numpy(), before[0])
     np.testing.assert_array_equal(cplx.detach().numpy(), before[1])
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("max_iter", [1, 3])
+def test_lbfgs_step_length_is_kept_as_pytorch_keeps_it(line_search_fn, max_iter):
+    """LBFGS's state ``t`` (the last step length) was a numpy scalar in state and state_dict()
+    where PyTorch's is a 0-d tensor of the parameters' dtype (computed from the gradient), or
+    a Python float (``lr`` itself); now the same type, dtype and value, also after loading."""
+    torch = pytest.importorskip("torch")
+    start = np.array([1.5, -2.0, 0.7], dtype=np.float32)
+    got = []
+    for lib in (ag, torch):
+        p = lib.tensor(start.copy(), requires_grad=True)
+        opt = (optimizers if lib is ag else torch.optim).LBFGS(
+            [p], lr=0.5, max_iter=max_iter, line_search_fn=line_search_fn)
+
+        def closure(p=p, opt=opt):
+            opt.zero_grad()
+            loss = (p * p * 0.5 + (p * 3.0).sin()).sum()
+            loss.backward()
+            return loss
+        opt.step(closure)
+        got.append(opt.state_dict()["state"][0]["t"])
+    ours, theirs = got
+    if isinstance(theirs, float):
+        assert type(ours) is float and ours == theirs
+    else:
+        assert ag.is_tensor(ours) and ours.shape == () and ours.dtype == ag.float32
+        assert float(ours) == pytest.approx(float(theirs), rel=1e-6)
+    p = ag.tensor(start.copy(), requires_grad=True)
+    loaded = optimizers.LBFGS([p], max_iter=max_iter, line_search_fn=line_search_fn)
+    loaded.load_state_dict({"state": {0: {"t": ours, "func_evals": 1, "n_iter": 1}},
+                            "param_groups": [dict(loaded.state_dict()["param_groups"][0])]})
+    assert type(loaded.state[p]["t"]) is type(ours)
