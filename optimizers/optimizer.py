@@ -14,7 +14,7 @@ An algorithm is a subclass that declares (see CONTRIBUTING.md, "Add an optimizer
   values, default ``{"step": 0.0}``), ``optional`` (``{state array: group option}`` for arrays
   kept only when the option is true), ``initial`` (``{state array: group option}`` for arrays
   that start filled with that option's value instead of zeros) and ``eager`` (create the state
-  in the constructor, as Adagrad).
+  of the constructor's parameters in the constructor, as Adagrad).
 
 The base class owns everything else: param groups, state creation, the loop over parameters,
 the kernel calls (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
@@ -704,6 +704,16 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+        # as PyTorch's Adagrad: the constructor's parameters only (a group added later gets its
+        # state at its first step)
+        for group in self.param_groups if self.eager else ():
+            for p in group["params"]:
+                if not self.state.get(p):
+                    st = self.state[p]
+                    st.update(self._new_scalars())
+                    for name in self._array_names(group):
+                        if name is not None:
+                            st[name] = state_tensor(self._new_array(group, name, param_array(p)))
 
     def _option(self, group: dict[str, Any], name: str) -> Any:
         """The group's value of ``name``, one of ``extras``: its default when not set."""
@@ -839,14 +849,6 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         param_group["params"] = params  # as PyTorch, normalise the caller's dict too
         self.param_groups.append(group)
-        if self.eager:
-            for p in params:
-                if not self.state.get(p):
-                    st = self.state[p]
-                    st.update(self._new_scalars())
-                    for name in self._array_names(group):
-                        if name is not None:
-                            st[name] = state_tensor(self._new_array(group, name, param_array(p)))
 
     def _validate_group(self, group):
         """Raise ValueError naming the argument if a hyperparameter is invalid (the common

@@ -150,3 +150,21 @@ def test_lbfgs_step_length_is_kept_as_pytorch_keeps_it(line_search_fn, max_iter)
     loaded.load_state_dict({"state": {0: {"t": ours, "func_evals": 1, "n_iter": 1}},
                             "param_groups": [dict(loaded.state_dict()["param_groups"][0])]})
     assert type(loaded.state[p]["t"]) is type(ours)
+
+
+def test_adagrad_makes_an_added_groups_state_at_its_first_step():
+    """Adagrad made the state of a group added by add_param_group at once, so a state dict
+    saved before the next step listed it (step 0, sum 0), where PyTorch's (state made in the
+    constructor for its parameters only) lists it from its first step."""
+    a, b = _param(), _param((0.5, 2.0))
+    opt = optimizers.Adagrad([a], lr=0.1, initial_accumulator_value=0.25)
+    assert list(opt.state_dict()["state"]) == [0]
+    opt.add_param_group({"params": [b]})
+    assert list(opt.state_dict()["state"]) == [0]
+    b.grad = ag.tensor(np.array([1.0, -2.0]))
+    opt.step()
+    st = opt.state_dict()["state"]
+    assert list(st) == [0, 1] and float(st[1]["step"]) == 1.0
+    np.testing.assert_allclose(st[1]["sum"].numpy(), [1.25, 4.25], rtol=1e-15)
+    np.testing.assert_allclose(b.detach().numpy(), [0.5 - 0.1 / math.sqrt(1.25),
+                                                     2.0 + 0.2 / math.sqrt(4.25)], rtol=1e-6)
