@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import nn
 import optimizers
 from optimizers import lr_scheduler as OL
 
@@ -168,3 +169,23 @@ def test_adagrad_makes_an_added_groups_state_at_its_first_step():
     np.testing.assert_allclose(st[1]["sum"].numpy(), [1.25, 4.25], rtol=1e-15)
     np.testing.assert_allclose(b.detach().numpy(), [0.5 - 0.1 / math.sqrt(1.25),
                                                      2.0 + 0.2 / math.sqrt(4.25)], rtol=1e-6)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("norm_type", [math.inf, -math.inf])
+@pytest.mark.parametrize("foreach", [None, False, True])
+def test_clip_grad_norm_refuses_the_inf_norm_of_an_empty_gradient(norm_type, foreach):
+    """clip_grad_norm_ (get_total_norm) with norm_type=inf took the max of an empty gradient
+    as 0 and clipped the others by it; PyTorch raises RuntimeError (no identity for max),
+    worded by the kernel its foreach picks. The gradients are left as they were."""
+    torch = pytest.importorskip("torch")
+    msgs = []
+    for lib, utils in ((ag, nn.utils), (torch, torch.nn.utils)):
+        ps = [lib.zeros(0, requires_grad=True), lib.ones(2, requires_grad=True)]
+        for p in ps:
+            p.grad = lib.ones_like(p) * 3
+        with pytest.raises(RuntimeError) as info:
+            utils.clip_grad_norm_(ps, 1.0, norm_type=norm_type, foreach=foreach)
+        assert ps[1].grad.tolist() == [3.0, 3.0]
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]
