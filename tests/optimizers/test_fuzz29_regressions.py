@@ -189,3 +189,20 @@ def test_clip_grad_norm_refuses_the_inf_norm_of_an_empty_gradient(norm_type, for
         assert ps[1].grad.tolist() == [3.0, 3.0]
         msgs.append(str(info.value))
     assert msgs[0] == msgs[1]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("SGD", "`_fused_sgd` does not support sparse gradients"),
+    ("Adagrad", "`fused` does not support sparse grad or complex param")])
+def test_fused_refuses_sparse_gradients(name, message):
+    """SGD and Adagrad with fused=True stepped a sparse gradient (as without fused), where
+    PyTorch's step raises RuntimeError (its fused kernels are dense); nothing is written."""
+    p = ag.tensor(np.zeros((3, 2)), requires_grad=True)
+    opt = getattr(optimizers, name)([p], lr=0.1, fused=True)
+    p.grad = ag.sparse_coo_tensor(ag.tensor(np.array([[0, 1], [0, 1]])),
+                                  ag.tensor(np.ones(2)), (3, 2))
+    with pytest.raises(RuntimeError) as info:
+        opt.step()
+    assert str(info.value) == message
+    assert not p.detach().numpy().any()
+    assert float(opt.state[p].get("step", 0)) == 0  # Adagrad's state is made at construction
