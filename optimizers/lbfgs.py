@@ -35,6 +35,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.creation import _fma
+from autograd_core._quiet import quiet
 from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view, state_tensor
 
 __all__ = ["LBFGS"]
@@ -320,6 +321,17 @@ class LBFGS(Optimizer):
                             "returns the loss, e.g. optimizer.step(closure)")
         group = self.param_groups[0]
         self._validate_group_but_lr(group)
+        user_state = np.geterr()
+
+        def evaluate():
+            # the user's numpy error state in the closure; the iterations' own inf and NaN
+            # are silent, as PyTorch's (autograd_core/_quiet.py)
+            with ag.enable_grad(), np.errstate(**user_state):
+                return closure()
+        return self._iterate(group, evaluate)
+
+    @quiet
+    def _iterate(self, group, evaluate):
         lr = group["lr"].item() if _is_tensor(group["lr"]) else group["lr"]
         max_iter = group["max_iter"]
         max_eval = group["max_eval"]
@@ -327,11 +339,6 @@ class LBFGS(Optimizer):
         tolerance_change = group["tolerance_change"]
         line_search_fn = group["line_search_fn"]
         history_size = group["history_size"]
-
-        def evaluate():
-            with ag.enable_grad():
-                return closure()
-
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)

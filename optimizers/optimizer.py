@@ -70,6 +70,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
+from autograd_core import _quiet
 from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs, scalar_dtype
 from autograd_core.tensor import Tensor
 
@@ -944,13 +945,22 @@ class Optimizer:
         plans = self._plans
         if plans is None:
             plans = self._plans = {}
-        for gi, group in enumerate(self.param_groups):
-            plan = plans.get(gi)
-            done = plan is not None and plan.group is group and self._run_plan(plan, group, impl)
-            if not done:
-                self._step_group_checked(gi, group, kern, impl)
-                if done is False:  # no plan, or a stale one: make one from the state now
-                    plans[gi] = self._make_plan(group, kern, impl)
+        # inf and NaN are made silently, as PyTorch's, also where the user turns numpy's
+        # floating-point warnings into errors (autograd_core/_quiet.py): the Numba kernels
+        # never warn, their numpy twins (TAPEGRAD_KERNELS=numpy) and the checked path may
+        token = _quiet.enter() if impl[0] is kern.twin else None
+        try:
+            for gi, group in enumerate(self.param_groups):
+                plan = plans.get(gi)
+                done = plan is not None and plan.group is group and \
+                    self._run_plan(plan, group, impl)
+                if not done:
+                    self._step_group_checked(gi, group, kern, impl)
+                    if done is False:  # no plan, or a stale one: make one from the state now
+                        plans[gi] = self._make_plan(group, kern, impl)
+        finally:
+            if token is not None:
+                _quiet.leave(token)
         return loss
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
@@ -1074,6 +1084,7 @@ class Optimizer:
         update does; False: no such update here (the kernel runs on the dense form)."""
         return False
 
+    @_quiet.quiet
     def _step_group_checked(self, gi, group, kern, impl):
         if group.get("fused"):
             _check_fused(group)

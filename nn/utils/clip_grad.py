@@ -10,6 +10,7 @@ from typing import Any, Union
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core._quiet import quiet
 
 _Tensors = Union[Tensor, Iterable[Any]]
 
@@ -41,6 +42,7 @@ def _norm(arr, norm_type):
     return (np.abs(a) ** norm_type).sum() ** (1.0 / norm_type)
 
 
+@quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
 def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """Returns the ``norm_type``-norm of the per-tensor norms (= the norm of all elements
@@ -139,6 +141,7 @@ def clip_grad_norm(parameters: _Tensors, max_norm: float, norm_type: float = 2.0
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
+@quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
 def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor,
                           foreach: bool | None = None) -> None:
     """Scales the gradients by ``min(max_norm / (total_norm + 1e-6), 1)`` in place: the second

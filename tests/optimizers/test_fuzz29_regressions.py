@@ -209,3 +209,77 @@ def test_fused_refuses_sparse_gradients(name, message):
     assert str(info.value) == message
     assert not p.detach().numpy().any()
     assert float(opt.state[p].get("step", 0)) == 0  # Adagrad's state is made at construction
+
+
+def _overflowing_step(name):
+    """One step of ``name`` on a (3, 3) parameter near float64's largest value whose gradient
+    holds inf and 1e300 (Muon/Adafactor/LBFGS/SparseAdam do their own numpy arithmetic)."""
+    p = ag.tensor(np.full((3, 3), 1e299), requires_grad=True)
+    opt = getattr(optimizers, name)([p], lr=0.1)
+    grad = np.full((3, 3), 1e300)
+    grad[0, 1] = np.inf
+    if name == "LBFGS":
+        def closure():
+            opt.zero_grad()
+            loss = (p * p).sum()
+            loss.backward()
+            return loss
+        opt.step(closure)
+        return p
+    if name == "SparseAdam":
+        p.grad = ag.sparse_coo_tensor(ag.tensor(np.array([[0, 1], [1, 2]])),
+                                      ag.tensor(np.array([np.inf, 1e300])), (3, 3))
+    else:
+        p.grad = ag.tensor(grad)
+    opt.step()
+    return p
+
+
+@pytest.mark.parametrize("name", ["Adafactor", "Muon", "SparseAdam", "LBFGS", "Adam"])
+def test_overflowing_steps_are_silent_under_warnings_as_errors(name):
+    """With numpy's warnings made errors (warnings.simplefilter("error"), pytest -W error),
+    a step on overflowing values raised numpy's RuntimeWarning ("overflow encountered in
+    multiply", "invalid value encountered in subtract", "overflow encountered in dot") from
+    Adafactor, Muon, SparseAdam and LBFGS (and from every optimizer under
+    TAPEGRAD_KERNELS=numpy); PyTorch steps to inf/NaN silently. A user closure still warns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = _overflowing_step(name)
+        assert not np.isfinite(p.detach().numpy()).all()
+        if name == "LBFGS":
+            opt = optimizers.LBFGS([p])
+
+            def noisy():
+                np.array([1e308]) * 10  # the user's own overflow
+                return (p * 0).sum()
+            with pytest.raises(RuntimeWarning, match="overflow encountered in multiply"):
+                opt.step(noisy)
+
+
+@pytest.mark.parametrize("name", ["Adam", "Rprop", "Adadelta", "SGD"])
+def test_overflowing_steps_are_silent_under_warnings_as_errors_on_both_backends(name, backend):
+    """The same with the numpy twins of the kernels (TAPEGRAD_KERNELS=numpy): Adam/SGD
+    warned "invalid value encountered in divide"/"add", Rprop and Adadelta "... in
+    multiply"; the Numba kernels never warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = ag.tensor(np.full(4, 1e38, np.float32), requires_grad=True)
+        opt = getattr(optimizers, name)([p], lr=0.1, **({} if name == "Rprop" else
+                                                          {"weight_decay": 0.1}))
+        for grad in (np.inf, 1e38):
+            p.grad = ag.tensor(np.array([grad, 1e38, 0.0, -1e38], np.float32))
+            opt.step()
+    assert not np.isfinite(p.detach().numpy()).all()
+
+
+def test_clip_grad_norm_of_overflowing_gradients_is_silent_under_warnings_as_errors():
+    """clip_grad_norm_'s squared sum overflowed in numpy's dot and raised RuntimeWarning
+    under warnings-as-errors; PyTorch returns inf and scales the gradients by 0 (inf * 0 is
+    NaN), silently."""
+    p = ag.tensor(np.ones(3), requires_grad=True)
+    p.grad = ag.tensor(np.array([1e200, np.inf, 1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        total = nn.utils.clip_grad_norm_([p], 1.0)
+    assert float(total) == math.inf
+    np.testing.assert_array_equal(p.grad.numpy(), [0.0, np.nan, 0.0])
