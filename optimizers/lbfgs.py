@@ -36,7 +36,8 @@ import numpy as np
 import autograd_core as ag
 from autograd_core.creation import _fma
 from autograd_core._quiet import quiet
-from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view, state_tensor
+from optimizers.optimizer import (
+    REAL_OF, Optimizer, _as_array, _loss_value, real_view, state_tensor)
 
 __all__ = ["LBFGS"]
 
@@ -491,7 +492,7 @@ class LBFGS(Optimizer):
         dtype = np.result_type(*[real_view(p.detach().numpy()).dtype for p in self._params])
 
         def vector(v, where):
-            v = v.detach().numpy() if _is_tensor(v) else v
+            v = _as_array(v)  # a Tensor's array, or a torch.Tensor's (a PyTorch checkpoint)
             if not isinstance(v, np.ndarray) or v.dtype.kind != "f" or v.shape != (n,):
                 shape = getattr(v, "shape", None)
                 raise ValueError(f"LBFGS state {where} must be a floating array of shape "

@@ -283,3 +283,31 @@ def test_clip_grad_norm_of_overflowing_gradients_is_silent_under_warnings_as_err
         total = nn.utils.clip_grad_norm_([p], 1.0)
     assert float(total) == math.inf
     np.testing.assert_array_equal(p.grad.numpy(), [0.0, np.nan, 0.0])
+
+
+@pytest.mark.torch_parity
+def test_lbfgs_loads_a_pytorch_state_dict_and_goes_on_as_pytorch():
+    """LBFGS refused a torch.optim.LBFGS state dict ("LBFGS state 'd' must be a floating
+    array of shape (3,), got Tensor"), where every other optimizer loads PyTorch's; now it
+    loads it and the next steps match PyTorch's own (float64)."""
+    torch = pytest.importorskip("torch")
+    start = np.array([1.5, -2.0, 0.7])
+    tp = torch.tensor(start.copy(), requires_grad=True)
+    topt = torch.optim.LBFGS([tp], lr=0.5, max_iter=3, history_size=4)
+
+    def make_closure(p, opt):
+        def closure():
+            opt.zero_grad()
+            loss = (p * p * 0.5 + (p * 3.0).sin()).sum()
+            loss.backward()
+            return loss
+        return closure
+    topt.step(make_closure(tp, topt))
+    p = ag.tensor(tp.detach().numpy().copy(), requires_grad=True)
+    opt = optimizers.LBFGS([p], lr=0.5, max_iter=3, history_size=4)
+    opt.load_state_dict(topt.state_dict())
+    for _ in range(2):
+        topt.step(make_closure(tp, topt))
+        opt.step(make_closure(p, opt))
+    np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-12)
+    assert opt.state[p]["n_iter"] == topt.state[tp]["n_iter"] == 6  # max_eval 3: 2 a step
