@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._quiet import quiet
+
 import autograd_core as ag
 from autograd_core.kernels.optim import lerp_weight, numpy_lerp_
 from optimizers.optimizer import (
@@ -125,6 +127,7 @@ class Adafactor(Optimizer):
                 self._update(p, group, eps1, eps2)
         return loss
 
+    @quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
     def _update(self, p, group, eps1, eps2):
         data, grad = param_array(p), grad_array(p)
         if grad.dtype != data.dtype:

@@ -145,6 +145,8 @@ class Adagrad(Optimizer):
         return True
 
     def _check_sparse_grads(self, group):
+        if group["fused"]:
+            raise RuntimeError("`fused` does not support sparse grad or complex param")
         if group["weight_decay"] != 0:
             raise RuntimeError("weight_decay option is not compatible with sparse gradients")
 

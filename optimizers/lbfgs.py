@@ -35,7 +35,9 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.creation import _fma
-from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view, state_tensor
+from autograd_core._quiet import quiet
+from optimizers.optimizer import (
+    REAL_OF, Optimizer, _as_array, _loss_value, real_view, state_tensor)
 
 __all__ = ["LBFGS"]
 
@@ -319,7 +321,18 @@ class LBFGS(Optimizer):
             raise TypeError("LBFGS.step requires a closure that reevaluates the model and "
                             "returns the loss, e.g. optimizer.step(closure)")
         group = self.param_groups[0]
-        self._validate_group(group)
+        self._validate_group_but_lr(group)
+        user_state = np.geterr()
+
+        def evaluate():
+            # the user's numpy error state in the closure; the iterations' own inf and NaN
+            # are silent, as PyTorch's (autograd_core/_quiet.py)
+            with ag.enable_grad(), np.errstate(**user_state):
+                return closure()
+        return self._iterate(group, evaluate)
+
+    @quiet
+    def _iterate(self, group, evaluate):
         lr = group["lr"].item() if _is_tensor(group["lr"]) else group["lr"]
         max_iter = group["max_iter"]
         max_eval = group["max_eval"]
@@ -327,11 +340,6 @@ class LBFGS(Optimizer):
         tolerance_change = group["tolerance_change"]
         line_search_fn = group["line_search_fn"]
         history_size = group["history_size"]
-
-        def evaluate():
-            with ag.enable_grad():
-                return closure()
-
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
@@ -346,7 +354,7 @@ class LBFGS(Optimizer):
             return orig_loss
 
         d = _kept(state.get("d"))
-        t = state.get("t")
+        t = _kept(state.get("t"))
         old_dirs, old_stps, ro = (_kept_list(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
         h_diag = _kept(state.get("H_diag"))
         prev_flat_grad = _kept(state.get("prev_flat_grad"))
@@ -441,7 +449,7 @@ class LBFGS(Optimizer):
                 break
 
         state["d"] = _shown(d)
-        state["t"] = t
+        state["t"] = _shown(t)
         state["old_dirs"], state["old_stps"], state["ro"] = (
             None if v is None else list(map(_shown, v)) for v in (old_dirs, old_stps, ro))
         state["H_diag"] = _shown(h_diag)
@@ -484,7 +492,7 @@ class LBFGS(Optimizer):
         dtype = np.result_type(*[real_view(p.detach().numpy()).dtype for p in self._params])
 
         def vector(v, where):
-            v = v.detach().numpy() if _is_tensor(v) else v
+            v = _as_array(v)  # a Tensor's array, or a torch.Tensor's (a PyTorch checkpoint)
             if not isinstance(v, np.ndarray) or v.dtype.kind != "f" or v.shape != (n,):
                 shape = getattr(v, "shape", None)
                 raise ValueError(f"LBFGS state {where} must be a floating array of shape "
@@ -518,9 +526,10 @@ def _scalar(value, dtype):
     return np.asarray(value, dtype=dtype)[()]
 
 
-#: the state PyTorch keeps as tensors (or lists of them); ``t``, ``prev_loss`` and the
-#: counters are numbers
-_TENSORS = frozenset(("d", "prev_flat_grad", "H_diag", "old_dirs", "old_stps", "ro", "al"))
+#: the state PyTorch keeps as tensors (or lists of them); ``t`` is one where it was computed
+#: from the gradient (a Python float where it is ``lr``), ``prev_loss`` and the counters are
+#: numbers
+_TENSORS = frozenset(("d", "prev_flat_grad", "H_diag", "old_dirs", "old_stps", "ro", "al", "t"))
 
 
 def _shown(value):

@@ -206,6 +206,11 @@ class LRScheduler:
                 values = closed() if closed is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
+        self._set_lrs(values)
+
+    def _set_lrs(self, values):
+        """Set each group's lr to its value in ``values``; nothing set if their numbers
+        differ (a group added after the scheduler was made: PyTorch's zip(strict=True))."""
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError("scheduler produced a different number of learning rates than "
@@ -743,9 +748,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             values = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_group_value(group, "lr", lr)
-        self._last_lr = _lrs(self.optimizer)
+        self._set_lrs(values)
 
 
 def _momentum_key_setup(scheduler, optimizer, base_momentum, max_momentum, last_epoch):
@@ -1227,8 +1230,12 @@ class ReduceLROnPlateau(LRScheduler):
     def _reduce_lr(self):
         if len(self.optimizer.param_groups) != len(self.min_lrs):
             if self.default_min_lr is None:
-                raise RuntimeError("The number of param groups in the optimizer differs from "
-                                   "when ReduceLROnPlateau was initialized; set `min_lrs`.")
+                raise RuntimeError(
+                    f"The number of param groups in the `optimizer` "
+                    f"({len(self.optimizer.param_groups)}) differs from when "
+                    f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due to "
+                    "a new param group being added to the optimizer. Please modify the "
+                    "`min_lrs` field to match the length of the `optimizer` param groups.")
             self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
         for i, group in enumerate(self.optimizer.param_groups):
             old = float(group["lr"])

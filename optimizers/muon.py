@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._quiet import quiet
+
 import autograd_core as ag
 from autograd_core.kernels.optim import lerp_weight, numpy_lerp_
 from optimizers.optimizer import (
@@ -196,6 +198,7 @@ class Muon(Optimizer):
                 self._update(p, group)
         return loss
 
+    @quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
     def _update(self, p, group):
         data, grad = param_array(p), grad_array(p)
         if grad.dtype != data.dtype:

@@ -14,7 +14,7 @@ An algorithm is a subclass that declares (see CONTRIBUTING.md, "Add an optimizer
   values, default ``{"step": 0.0}``), ``optional`` (``{state array: group option}`` for arrays
   kept only when the option is true), ``initial`` (``{state array: group option}`` for arrays
   that start filled with that option's value instead of zeros) and ``eager`` (create the state
-  in the constructor, as Adagrad).
+  of the constructor's parameters in the constructor, as Adagrad).
 
 The base class owns everything else: param groups, state creation, the loop over parameters,
 the kernel calls (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
@@ -70,6 +70,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
+from autograd_core import _quiet
 from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs, scalar_dtype
 from autograd_core.tensor import Tensor
 
@@ -417,6 +418,17 @@ def dense_grad_array(p: Any) -> np.ndarray:
     return p.grad.detach().to_dense()._data
 
 
+def _check_fused(group: dict[str, Any]) -> None:
+    """PyTorch's refusal (in ``step``) of a complex parameter with a gradient in a group with
+    ``fused=True``; fused kernels take floating point parameters only."""
+    for p in group["params"]:
+        if p.grad is not None and param_array(p).dtype in REAL_OF:
+            raise RuntimeError("`fused=True` requires all the params to be floating point "
+                               "Tensors of supported devices: ['mps', 'cuda', 'xpu', 'hpu', "
+                               "'cpu', 'mtia', 'privateuseone'] but "
+                               f"{getattr(p, 'dtype', param_array(p).dtype)!r} and cpu")
+
+
 def _empty_sparse(g: Any) -> Any:
     """A sparse gradient with no entries, of ``g``'s shape (``zero_grad(set_to_none=False)``
     on a sparse ``.grad``, as PyTorch's)."""
@@ -693,6 +705,16 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+        # as PyTorch's Adagrad: the constructor's parameters only (a group added later gets its
+        # state at its first step)
+        for group in self.param_groups if self.eager else ():
+            for p in group["params"]:
+                if not self.state.get(p):
+                    st = self.state[p]
+                    st.update(self._new_scalars())
+                    for name in self._array_names(group):
+                        if name is not None:
+                            st[name] = state_tensor(self._new_array(group, name, param_array(p)))
 
     def _option(self, group: dict[str, Any], name: str) -> Any:
         """The group's value of ``name``, one of ``extras``: its default when not set."""
@@ -828,14 +850,6 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         param_group["params"] = params  # as PyTorch, normalise the caller's dict too
         self.param_groups.append(group)
-        if self.eager:
-            for p in params:
-                if not self.state.get(p):
-                    st = self.state[p]
-                    st.update(self._new_scalars())
-                    for name in self._array_names(group):
-                        if name is not None:
-                            st[name] = state_tensor(self._new_array(group, name, param_array(p)))
 
     def _validate_group(self, group):
         """Raise ValueError naming the argument if a hyperparameter is invalid (the common
@@ -848,6 +862,19 @@ class Optimizer:
         for key, test in COMMON_CHECKS.items():
             if key in group:
                 test(group[key])
+
+    def _validate_group_but_lr(self, group):
+        """``_validate_group`` for the checks made after construction (``load_state_dict``,
+        LBFGS's ``step``), with the group's ``lr`` left unchecked: a scheduler or the user sets
+        it between steps (0 to freeze a group, a rounding error below 0 at the end of a linear
+        decay to 0), and PyTorch checks it only in the constructor and ``add_param_group``."""
+        if "lr" not in group:
+            return self._validate_group(group)
+        lr, group["lr"] = group["lr"], 1.0
+        try:
+            return self._validate_group(group)
+        finally:
+            group["lr"] = lr
 
     def _array_names(self, group) -> tuple:
         """The kernel's state arrays for ``group``, None where an optional one is unused."""
@@ -918,13 +945,22 @@ class Optimizer:
         plans = self._plans
         if plans is None:
             plans = self._plans = {}
-        for gi, group in enumerate(self.param_groups):
-            plan = plans.get(gi)
-            done = plan is not None and plan.group is group and self._run_plan(plan, group, impl)
-            if not done:
-                self._step_group_checked(gi, group, kern, impl)
-                if done is False:  # no plan, or a stale one: make one from the state now
-                    plans[gi] = self._make_plan(group, kern, impl)
+        # inf and NaN are made silently, as PyTorch's, also where the user turns numpy's
+        # floating-point warnings into errors (autograd_core/_quiet.py): the Numba kernels
+        # never warn, their numpy twins (TAPEGRAD_KERNELS=numpy) and the checked path may
+        token = _quiet.enter() if impl[0] is kern.twin else None
+        try:
+            for gi, group in enumerate(self.param_groups):
+                plan = plans.get(gi)
+                done = plan is not None and plan.group is group and \
+                    self._run_plan(plan, group, impl)
+                if not done:
+                    self._step_group_checked(gi, group, kern, impl)
+                    if done is False:  # no plan, or a stale one: make one from the state now
+                        plans[gi] = self._make_plan(group, kern, impl)
+        finally:
+            if token is not None:
+                _quiet.leave(token)
         return loss
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
@@ -1048,7 +1084,10 @@ class Optimizer:
         update does; False: no such update here (the kernel runs on the dense form)."""
         return False
 
+    @_quiet.quiet
     def _step_group_checked(self, gi, group, kern, impl):
+        if group.get("fused"):
+            _check_fused(group)
         sparse = {id(p) for p in group["params"] if _has_sparse_grad(p)}
         if sparse:
             self._check_sparse_grads(group)
@@ -1447,7 +1486,7 @@ class Optimizer:
                 new["param_names"] = group["param_names"]
             new["params"] = group["params"]
             try:
-                self._validate_group(new)
+                self._validate_group_but_lr(new)
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"param_groups[{gi}]: {exc}") from None
             new_groups.append(new)

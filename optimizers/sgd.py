@@ -171,6 +171,8 @@ class SGD(Optimizer):
         return ()
 
     def _check_sparse_grads(self, group):
+        if group["fused"]:
+            raise RuntimeError("`_fused_sgd` does not support sparse gradients")
         if group["weight_decay"] != 0:  # PyTorch's grad.add(param) refuses
             raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) "
                                "instead.")

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from autograd_core._quiet import quiet
+
 from autograd_core.kernels.optim import kernel, prange
 from optimizers.optimizer import (
     Optimizer,
@@ -160,6 +162,7 @@ class SparseAdam(Optimizer):
             one_minus_beta1=t(1 - beta1), one_minus_beta2=t(1 - beta2), eps=t(group["eps"]),
             neg_step_size=neg_step_size, maximize=bool(group["maximize"]))
 
+    @quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
     def _update(self, group, p):
         """The kernel on the rows of ``p`` (and of its moments) that the coalesced gradient
         holds, gathered into contiguous arrays and written back."""

@@ -10,6 +10,7 @@ from typing import Any, Union
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core._quiet import quiet
 
 _Tensors = Union[Tensor, Iterable[Any]]
 
@@ -41,6 +42,7 @@ def _norm(arr, norm_type):
     return (np.abs(a) ** norm_type).sum() ** (1.0 / norm_type)
 
 
+@quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
 def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """Returns the ``norm_type``-norm of the per-tensor norms (= the norm of all elements
@@ -51,7 +53,8 @@ def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
         norm_type (float): order of the norm; ``inf`` for the max norm. Default: ``2.0``.
         error_if_nonfinite (bool): raise RuntimeError when the total is nan or inf.
             Default: ``False``.
-        foreach (bool, optional): accepted for PyTorch compatibility; unused.
+        foreach (bool, optional): accepted for PyTorch compatibility; only the wording of
+            the error for the ``inf`` norm of an empty tensor depends on it (PyTorch's kernels).
 
     Example::
 
@@ -64,6 +67,12 @@ def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if not arrays:
         return Tensor._wrap(np.zeros((), np.float32))
+    if math.isinf(norm_type) and any(a.size == 0 for a in arrays):
+        # no max (min) of nothing: PyTorch's errors, by the kernel its foreach picks
+        what = ("_foreach_norm cannot compute the infinity norm" if norm_type > 0 and
+                foreach is not False else f"linalg.vector_norm cannot compute the {norm_type} norm")
+        raise RuntimeError(f"{what} on an empty tensor because the operation does not have an "
+                           "identity")
     norms = np.array([_norm(a, norm_type) for a in arrays])
     dtype = np.result_type(*[a.dtype for a in arrays])
     if dtype.kind == "c":  # complex gradients: a real norm (PyTorch's)
@@ -106,7 +115,7 @@ def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.
         tensor([0.6000, 0.8000])
     """
     params = _params(parameters)
-    total = get_total_norm(_grads(params), norm_type, error_if_nonfinite)
+    total = get_total_norm(_grads(params), norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(params, max_norm, total)
     return total
 
@@ -132,6 +141,7 @@ def clip_grad_norm(parameters: _Tensors, max_norm: float, norm_type: float = 2.0
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
+@quiet  # inf and NaN silently, as PyTorch (autograd_core/_quiet.py)
 def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor,
                           foreach: bool | None = None) -> None:
     """Scales the gradients by ``min(max_norm / (total_norm + 1e-6), 1)`` in place: the second

@@ -47,7 +47,7 @@ def test_first_iteration_is_scaled_gradient_step():
     assert loss.item() == pytest.approx(float((x0 * x0).sum()))
     state = opt.state[p]
     assert state["func_evals"] == 1 and state["n_iter"] == 1
-    assert state["t"] == pytest.approx(t, rel=1e-15)
+    assert float(state["t"]) == pytest.approx(t, rel=1e-15)  # a 0-d tensor, as PyTorch's
     np.testing.assert_array_equal(state["d"], -g)
     assert state["old_dirs"] == [] and state["H_diag"] == 1
 

@@ -127,11 +127,16 @@ def test_add_param_group_rejects_parameter_already_in_another_group():
     assert opt.param_groups[1]["betas"] == (0.9, 0.999)
 
 
-def test_add_param_group_to_adagrad_initialises_state_eagerly():
+def test_adagrad_state_of_an_added_group_starts_at_its_first_step():
+    # the constructor's parameters get their state at once, an added group's at its first
+    # step (as PyTorch's), with the group's own initial_accumulator_value
     a, b = params((2,), (3,))
     opt = optim.Adagrad([a], initial_accumulator_value=0.1)
     assert opt.state[a]["step"] == 0.0
     opt.add_param_group({"params": [b], "initial_accumulator_value": 0.3})
+    assert not opt.state.get(b)
+    b.grad = RC.make_param(np.zeros(3))
+    opt.step()
     np.testing.assert_array_equal(opt.state[b]["sum"], np.full(3, 0.3))
 
 
