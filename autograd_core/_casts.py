@@ -53,8 +53,8 @@ def plain_number(x: Any) -> Any:
 
 
 def type_name(value: Any) -> str:
-    """The name PyTorch's argument parser gives ``value``'s type in its errors (``float``,
-    ``list``, ``numpy.ndarray``)."""
-    kind = type(value)
-    return kind.__name__ if kind.__module__ == "builtins" else \
+    """The name PyTorch gives ``value``'s type in its errors and ``torch.typename`` (``float``,
+    ``list``, ``numpy.ndarray``; a class given itself names itself)."""
+    kind = value if isinstance(value, type) else type(value)
+    return kind.__qualname__ if kind.__module__ in ("builtins", None) else \
         f"{kind.__module__}.{kind.__qualname__}"

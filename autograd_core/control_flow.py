@@ -9,6 +9,7 @@ import builtins
 from collections.abc import Callable
 from typing import Any
 
+from autograd_core._casts import type_name
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Tensor
 
@@ -123,11 +124,7 @@ def typename(obj: Any) -> str:
         >>> ag.typename(ag.ones(1)), ag.typename(ag.ones(1, dtype=ag.int64)), ag.typename(1.0)
         ('autograd_core.FloatTensor', 'autograd_core.LongTensor', 'float')
     """
-    if isinstance(obj, Tensor):
-        return obj.type()
-    cls = obj if isinstance(obj, type) else type(obj)
-    module = "" if cls.__module__ in ("builtins", "__builtin__", None) else cls.__module__ + "."
-    return module + cls.__qualname__
+    return obj.type() if isinstance(obj, Tensor) else type_name(obj)
 
 
 def is_signed(input: Tensor) -> builtins.bool:

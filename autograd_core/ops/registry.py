@@ -787,17 +787,15 @@ def typed(fn, name):
 
 
 def _without_out(fn, name):
-    """``fn`` refusing ``out=`` as PyTorch's ``name`` does (which has no out variant)."""
+    """``fn`` refusing ``out=`` as PyTorch's ``name`` does (which has no out variant), and
+    naming a non-Tensor argument as ``typed`` does."""
+    checked = typed(fn, name)
 
     @functools.wraps(fn)
     def without_out(*args: Any, **kwargs: Any) -> Any:
         if "out" in kwargs:
             raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
-        try:
-            return fn(*args, **kwargs)
-        except AttributeError:
-            not_a_tensor(name, fn, args, kwargs)
-            raise
+        return checked(*args, **kwargs)
 
     return without_out
 
