@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from nn import functional as F
 from nn import init
 from nn.layers import _check
 from nn.module import Module
 from autograd_core import Tensor
-from autograd_core._casts import type_name
+from autograd_core.ops.registry import not_a_tensor
 from nn.ops import LinearOp
 from nn.parameter import Parameter
 
@@ -85,10 +86,8 @@ class Linear(Module):
                 ) from None
             raise RuntimeError(f"{self!r}: {exc}") from exc
         except AttributeError:  # model([[1.0, 2.0]]): PyTorch's TypeError, linear's words
-            if isinstance(input, Tensor):
-                raise
-            raise TypeError(f"linear(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type_name(input)}") from None
+            not_a_tensor("linear", F.linear, (input, self.weight, self.bias), {})
+            raise
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
