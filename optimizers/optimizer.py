@@ -591,6 +591,10 @@ def _hooked_step(step: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(step)
     def hooked(self, *args, **kwargs):
         self._opt_called = True  # read by the LR schedulers' first step, as PyTorch's flag
+        if "_optimizer_step_pre_hooks" not in self.__dict__:
+            # a wrapper that never ran Optimizer.__init__ (timm's Lookahead): PyTorch wraps
+            # step in __init__, so its step runs bare
+            return step(self, *args, **kwargs)
         if _global_optimizer_pre_hooks or _global_optimizer_post_hooks or \
                 self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
             return _run_step_hooks(step, self, args, kwargs)

@@ -1,0 +1,57 @@
+"""Regressions found running seeded PyTorch programs of kinds not yet covered on tapegrad with
+only their imports rewritten (round 30: Mamba-style selective scans, Kolmogorov-Arnold
+networks, Swin, ConvNeXt, EfficientNet MBConv, MLP-Mixer and Perceiver blocks, neural ODEs
+with an adjoint, Gaussian processes, Sinkhorn transport, Bayes-by-backprop, a Gumbel-softmax
+VAE, mixture density networks, WaveNet, LoRA, pruning, quantisation-aware training, SAM,
+Lookahead, a neural tangent kernel, SWA, and the less used losses and layers).
+
+Harness and results: /work/progs_runs/progs30/ (RESULTS30.md).
+"""
+from collections import defaultdict
+
+import numpy as np
+
+import autograd_core as ag
+import optimizers as optim
+
+
+class _Lookahead(optim.Optimizer):
+    """timm's Lookahead shape: an Optimizer subclass that never runs ``Optimizer.__init__``
+    (it shares the base optimizer's ``param_groups``) and steps every ``k`` calls."""
+
+    def __init__(self, base, alpha=0.5, k=2):
+        self.base = base
+        self.param_groups = base.param_groups
+        self.defaults = base.defaults
+        self.state = defaultdict(dict)
+        self.slow = [p.detach().clone() for p in base.param_groups[0]["params"]]
+        self.alpha, self.k, self.calls = alpha, k, 0
+
+    def step(self, closure=None):
+        loss = self.base.step(closure)
+        self.calls += 1
+        if self.calls % self.k == 0:
+            with ag.no_grad():
+                for p, s in zip(self.param_groups[0]["params"], self.slow):
+                    s.add_(p - s, alpha=self.alpha)
+                    p.copy_(s)
+        return loss
+
+
+def test_optimizer_subclass_without_base_init_steps():
+    """Lookahead (timm's and lonePatient's wrappers skip ``Optimizer.__init__``): its
+    ``step`` failed with AttributeError '_optimizer_step_pre_hooks', since every subclass's
+    step is wrapped with the hook runner when the class is made; PyTorch wraps ``step`` in
+    ``Optimizer.__init__``, so such a class's step runs bare. Hand-worked: SGD lr 0.5 on
+    ``w = 1`` with gradient 1 gives 0.5, then 0; the second call pulls ``w`` halfway back to
+    the slow weight 1: 0.5. The base optimizer's own hooks still run."""
+    w = ag.tensor([1.0], requires_grad=True)
+    base = optim.SGD([w], lr=0.5)
+    seen = []
+    base.register_step_post_hook(lambda o, a, k: seen.append(w.item()))
+    la = _Lookahead(base)
+    w.grad = ag.tensor([1.0])
+    assert la.step(lambda: 7.0) == 7.0
+    la.step()
+    assert seen == [0.5, 0.0]
+    np.testing.assert_array_equal(w.detach().numpy(), [0.5])
