@@ -1925,6 +1925,21 @@ def adaptive_max_pool3d(input: Tensor, output_size: int | tuple[int | None, ...]
 
 
 # ---- fold / unfold (nn.functional) --------------------------------------------------------------
+_WINDOW_CHECKS = {"kernel": ("kernel size should be greater than zero", "kernel", 1),
+                  "stride": ("stride should be greater than zero", "stride", 1),
+                  "dilation": ("dilation should be greater than zero", "dilation", 1),
+                  "padding": ("padding should be non-negative", "pad", 0)}
+
+
+def _check_window(order, **sizes):
+    """PyTorch's im2col/col2im size checks, in ``order`` (fold and unfold differ), its wording."""
+    for name in order:
+        text, short, least = _WINDOW_CHECKS[name]
+        h, w = sizes[name]
+        if h < least or w < least:
+            raise RuntimeError(f"{text}, but got {short}_height: {h} {short}_width: {w}")
+
+
 def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0,
            stride: _Size = 1) -> Tensor:
     """Every ``kernel_size`` window of ``(N, C, H, W)`` (or ``(C, H, W)``) as a column of
@@ -1952,6 +1967,8 @@ def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Siz
         x = x.unsqueeze(0)
     k, d, p, s = (_pool_tuple(v, 2, n) for v, n in ((kernel_size, "kernel_size"),
                   (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    _check_window(("kernel", "dilation", "padding", "stride"), kernel=k, dilation=d, padding=p,
+                  stride=s)
     oh, ow = ((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1
               for n, kk, dd, pp, ss in zip(x.shape[2:], k, d, p, s))
     if oh < 1 or ow < 1:
@@ -1991,12 +2008,24 @@ def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size 
     size, k, d, p, s = (_pool_tuple(v, 2, n) for v, n in (
         (output_size, "output_size"), (kernel_size, "kernel_size"), (dilation, "dilation"),
         (padding, "padding"), (stride, "stride")))
+    _check_window(("kernel", "stride", "dilation", "padding"), kernel=k, dilation=d, padding=p,
+                  stride=s)
+    kk = k[0] * k[1]
+    if c.shape[1] % kk:
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={c.shape[1]} and "
+                           f"kernel_size={k}.")
     oh, ow = ((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1
               for n, kk, dd, pp, ss in zip(size, k, d, p, s))
-    kk = k[0] * k[1]
-    if c.shape[1] % kk or c.shape[2] != oh * ow:
-        raise RuntimeError(f"fold: expected input of shape (N, C * {kk}, {oh * ow}) for "
-                           f"output_size={size}, kernel_size={k}, got {list(c.shape)}")
+    given = (f"Given output_size={size}, kernel_size={k}, dilation={d}, padding={p}, "
+             f"stride={s}, ")
+    if c.shape[2] != oh * ow:
+        raise RuntimeError(f"{given}expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {oh} * {ow} = {oh * ow}, but "
+                           f"got input.size(2)={c.shape[2]}.")
+    if oh < 1 or ow < 1:
+        raise RuntimeError(f"{given}calculated shape of the array of sliding blocks as "
+                           f"({oh}, {ow}), which is too small (non-positive)")
     shape = (c.shape[0], c.shape[1] // kk) + size
     out = Col2Im.apply(c, shape=shape, win=Window(k[0], k[1], s[0], s[1], p[0], p[1], d[0],
                                                   d[1], oh, ow))

@@ -10,8 +10,10 @@ Harness and results: /work/progs_runs/progs30/ (RESULTS30.md).
 from collections import defaultdict
 
 import numpy as np
+import pytest
 
 import autograd_core as ag
+import nn.functional as F
 import optimizers as optim
 
 
@@ -55,3 +57,36 @@ def test_optimizer_subclass_without_base_init_steps():
     la.step()
     assert seen == [0.5, 0.0]
     np.testing.assert_array_equal(w.detach().numpy(), [0.5])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(kernel_size=2, stride=0), "stride should be greater than zero, but got stride_height: "
+                                    "0 stride_width: 0"),
+    (dict(kernel_size=2, padding=-1), "padding should be non-negative, but got pad_height: -1 "
+                                      "pad_width: -1"),
+    (dict(kernel_size=2, dilation=0, stride=0), "stride should be greater"),  # PyTorch's order
+])
+def test_fold_checks_window_sizes(kwargs, message):
+    """The edge probe of this round's layers (``F.fold``/``F.unfold`` as the ViT patch
+    programs use them, s08_edges, probes/fold_checks.py): a zero
+    stride raised ZeroDivisionError and a negative padding a ValueError about an internal
+    window; PyTorch's RuntimeErrors and wording (fold checks stride before dilation, unfold
+    dilation before stride)."""
+    with pytest.raises(RuntimeError, match=message):
+        F.fold(ag.ones(1, 4, 4), (3, 3), **kwargs)
+    with pytest.raises(RuntimeError, match="dilation should be greater"):
+        F.unfold(ag.ones(1, 1, 3, 3), 2, dilation=0, stride=0)
+
+
+def test_fold_names_the_bad_dimension():
+    """Same probe (a fold given the wrong column count): channels not divisible by the kernel's size and a column count that is
+    not the number of sliding blocks gave one message of its own; PyTorch's two (and its
+    non-positive blocks message)."""
+    with pytest.raises(RuntimeError, match=r"divisible by the product of kernel_size, but got "
+                                           r"input.size\(1\)=13 and kernel_size=\(2, 2\)\."):
+        F.fold(ag.ones(1, 13, 24), (5, 7), 2)
+    with pytest.raises(RuntimeError, match=r"number of sliding blocks 4 \* 6 = 24, but got "
+                                           r"input.size\(2\)=5\."):
+        F.fold(ag.ones(1, 12, 5), (5, 7), 2)
+    with pytest.raises(RuntimeError, match=r"sliding blocks as \(-2, -2\), which is too small"):
+        F.fold(ag.ones(1, 25, 4), (2, 2), 5)
