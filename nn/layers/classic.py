@@ -16,7 +16,8 @@ from autograd_core import Tensor
 from autograd_core import random as _random
 from autograd_core.ops import _xp
 from autograd_core.ops._args import no_complex
-from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
+from autograd_core.ops.conv import (avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
+                                     max_pool3d)
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.inplace import inplace as inplace_op
 from nn.module import Module
@@ -59,6 +60,12 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
 
 
 def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, dims):
+    if isinstance(norm_type, (int, float)) and abs(norm_type) == float("inf"):
+        # PyTorch's limits: max pooling of |x| for inf, its min for -inf
+        pool_max = (max_pool1d, max_pool2d, max_pool3d)[dims - 1]
+        if norm_type > 0:
+            return pool_max(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return -pool_max(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     pool = (avg_pool1d, avg_pool2d, avg_pool3d)[dims - 1]
     ks = (kernel_size,) * dims if isinstance(kernel_size, numbers.Integral) else \
         tuple(kernel_size)
@@ -73,7 +80,7 @@ def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, dims):
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     r"""Power-average pooling over windows of 1-D signals: :math:`(\sum x^p)^{1/p}` (``p =
-    norm_type``; ``inf`` is max pooling's limit, ``1`` sum pooling).
+    norm_type``; ``inf`` is max pooling of ``|x|``, ``-inf`` its min, ``1`` sum pooling).
 
     Example::
 

@@ -90,3 +90,20 @@ def test_fold_names_the_bad_dimension():
         F.fold(ag.ones(1, 12, 5), (5, 7), 2)
     with pytest.raises(RuntimeError, match=r"sliding blocks as \(-2, -2\), which is too small"):
         F.fold(ag.ones(1, 25, 4), (2, 2), 5)
+
+
+def test_lp_pool_infinite_norm_is_max_pooling_of_abs():
+    """The pooling-layer program (``LPPool`` with ``norm_type=float('inf')``, the max-pooling
+    limit): tapegrad computed ``(sum x**inf)**(1/inf)``, which is 1 for every window of
+    values below 1 in magnitude (a silently wrong output); PyTorch max-pools ``|x|`` for inf
+    and takes ``-max_pool(-|x|)`` (the smallest magnitude) for -inf. Hand-worked on
+    [3, -4, 0.5, 0.25] with windows of 2: [4, 0.5] and [3, 0.25]; the gradient of the inf
+    pool is sign(x) at each window's largest magnitude."""
+    x = ag.tensor([[[3.0, -4.0, 0.5, 0.25]]], requires_grad=True)
+    y = F.lp_pool1d(x, float("inf"), 2)
+    np.testing.assert_array_equal(y.detach().numpy(), [[[4.0, 0.5]]])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[0.0, -1.0, 1.0, 0.0]]])
+    low = F.lp_pool2d(x.detach().view(1, 1, 2, 2), -float("inf"), (1, 2))
+    np.testing.assert_array_equal(low.numpy(), [[[[3.0], [0.25]]]])
+    assert F.lp_pool3d(ag.full((1, 1, 2, 2, 2), -0.5), float("inf"), 2).item() == 0.5
