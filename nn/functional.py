@@ -36,6 +36,7 @@ from nn.layers.classic import (
 )
 from nn.ops.loss import _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import _xp
+from autograd_core.ops.inplace import check_exponential_dtype
 from autograd_core.ops import activation as _activation
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
@@ -3775,6 +3776,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
     x = _t(logits)
+    check_exponential_dtype(x)  # PyTorch's noise draw refuses int, bool and complex logits
     y_soft = (GumbelNoiseOp.apply(x) / tau).softmax(dim)
     if not hard:
         return y_soft

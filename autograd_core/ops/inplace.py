@@ -691,6 +691,15 @@ def random_(input, a=None, b=_NO_TO, *, generator=None, **kw):
         generator, a, int(b), shape)))
 
 
+def check_exponential_dtype(input: Tensor) -> None:
+    """PyTorch's refusal to draw exponential noise into a non-float tensor (``exponential_``,
+    and ``gumbel_softmax``'s noise)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified "
+                           f"{_args.torch_name(input._data.dtype)}")
+
+
 @_method("exponential_")
 def exponential_(input, lambd=1.0, *, generator=None):
     """Fill this tensor with samples of the exponential distribution of rate ``lambd``; return it.
@@ -707,10 +716,7 @@ def exponential_(input, lambd=1.0, *, generator=None):
     """
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    if input._data.dtype.kind != "f":
-        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
-                           "dtype must be a floating point but you specified "
-                           f"{_args.torch_name(input._data.dtype)}")
+    check_exponential_dtype(input)
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "exponential_", "exponential_array",
         lambda r: r.exponential(1.0 / lambd, shape), shape, np.float64, lambd))

@@ -19,6 +19,7 @@ from autograd_core.ops._args import no_complex
 from autograd_core.ops.conv import (avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
                                      max_pool3d)
 from autograd_core.ops.pieces import constant_pad_nd
+from autograd_core.tensor import SCALAR_NAMES
 from autograd_core.ops.inplace import inplace as inplace_op
 from nn.module import Module
 
@@ -331,6 +332,9 @@ def _max_unpool(dims, input, indices, kernel_size, stride, padding, output_size)
     ks = _tuple(kernel_size, dims)
     st = _tuple(stride if stride is not None else kernel_size, dims)
     pd = _tuple(padding, dims)
+    if indices.dtype != ag.int64:  # PyTorch's first check (3-D's message names no dtype)
+        got = "" if dims == 3 else f" but got: {SCALAR_NAMES[indices.dtype.name]}"
+        raise RuntimeError(f"elements in indices should be type int64{got}")
     if input.ndim not in (dims + 1, dims + 2):
         raise RuntimeError(f"max_unpool{dims}d: expected a {dims + 1}-D or {dims + 2}-D input, "
                            f"got {list(input.shape)}")

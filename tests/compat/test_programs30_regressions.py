@@ -107,3 +107,32 @@ def test_lp_pool_infinite_norm_is_max_pooling_of_abs():
     low = F.lp_pool2d(x.detach().view(1, 1, 2, 2), -float("inf"), (1, 2))
     np.testing.assert_array_equal(low.numpy(), [[[[3.0], [0.25]]]])
     assert F.lp_pool3d(ag.full((1, 1, 2, 2, 2), -0.5), float("inf"), 2).item() == 0.5
+
+
+def test_max_unpool_takes_int64_indices_only():
+    """The mistakes probe of this round's programs (s09_mistakes; the SegNet-style decoder
+    keeps pool indices for ``MaxUnpool``): int32 or float indices (a cast on the way) were
+    taken; PyTorch refuses every
+    dtype but int64, with its messages (the 3-D one names no dtype)."""
+    x = ag.tensor([[[1.0, 3.0, 4.0, 2.0]]])
+    out, idx = F.max_pool1d(x, 2, return_indices=True)
+    with pytest.raises(RuntimeError, match="^elements in indices should be type int64 but got: "
+                                           "Int$"):
+        F.max_unpool1d(out, idx.int(), 2)
+    with pytest.raises(RuntimeError, match="but got: Float$"):
+        F.max_unpool2d(out.unsqueeze(0), idx.unsqueeze(0).float(), 2)
+    with pytest.raises(RuntimeError, match="^elements in indices should be type int64$"):
+        F.max_unpool3d(ag.ones(1, 1, 1, 1, 2), ag.zeros(1, 1, 1, 1, 2, dtype=ag.int32), 2)
+    np.testing.assert_array_equal(F.max_unpool1d(out, idx, 2).numpy(), [[[0.0, 3.0, 4.0, 0.0]]])
+
+
+def test_gumbel_softmax_refuses_non_float_logits():
+    """Same probe, of the Gumbel-softmax VAE (logits built from integer counts): int logits
+    gave all-NaN samples; PyTorch's noise draw (``exponential_`` on ``empty_like(logits)``)
+    refuses non-float dtypes, as ``exponential_`` here already did."""
+    with pytest.raises(RuntimeError, match="dtype must be a floating point but you specified "
+                                           "Long"):
+        F.gumbel_softmax(ag.ones(2, 3, dtype=ag.int64))
+    with pytest.raises(RuntimeError, match="you specified Bool"):
+        F.gumbel_softmax(ag.ones(2, 3, dtype=ag.bool), hard=True)
+    assert F.gumbel_softmax(ag.ones(2, 3, dtype=ag.float16)).dtype == ag.float16
