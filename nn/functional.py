@@ -37,6 +37,7 @@ from nn.layers.classic import (
 from nn.ops.loss import _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import _xp
 from autograd_core.ops.inplace import check_exponential_dtype
+from autograd_core.tensor import CPP_NAMES, SCALAR_NAMES
 from autograd_core.ops import activation as _activation
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
@@ -2828,7 +2829,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     if not (x1.ndim == x2.ndim == y.ndim):
         raise RuntimeError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
-            f"input1: {tuple(x1.shape)}, input2: {tuple(x2.shape)}, target: {tuple(y.shape)} ")
+            f"input1: {x1.size()!r}, input2: {x2.size()!r}, target: {y.size()!r} ")
     return _reduce((-y * (x1 - x2) + margin).clamp(min=0.0), reduction)
 
 
@@ -2949,10 +2950,10 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
         v = ag.full_like(x, float(var))
     else:
         v = _t(var)
-        if v._data.dtype.kind != "f":  # PyTorch clamps var in place
-            raise RuntimeError("result type Float can't be cast to the desired output type "
-                               + {"int64": "long int", "int32": "int", "bool": "bool"}.get(
-                                   v._data.dtype.name, v._data.dtype.name))
+        if v._data.dtype.kind != "f":  # PyTorch clamps var in place (eps: the default dtype)
+            raise RuntimeError(f"result type {SCALAR_NAMES[ag.get_default_dtype().name]} can't "
+                               "be cast to the desired output type "
+                               + CPP_NAMES.get(v._data.dtype.name, v._data.dtype.name))
         refuse_capture("gaussian_nll_loss's check of var")
         if bool(np.any(v._data < 0)):
             raise ValueError("var has negative entry/entries")
@@ -3490,9 +3491,8 @@ def _margin_layout(name: str, x: Tensor, target: Any) -> tuple[Tensor, np.ndarra
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
                            f"size, but got: {list(x.shape)}")
     y = np.asarray(_const(target))
-    if y.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}: expected target of an integer dtype (class indices), got "
-                           f"{y.dtype}")
+    if y.dtype != np.int64:  # PyTorch's kernels take int64 class indices only
+        raise RuntimeError(f"expected scalar type Long but found {torch_name(y.dtype)}")
     return (x.reshape(1, -1) if x.ndim == 1 else x), y
 
 

@@ -29,7 +29,7 @@ from autograd_core.ops.pieces import constant_pad_nd, slices
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.scatter import gather
 from autograd_core.ops.shape import Permute, _as_view, cat, permute, reshape, stack, transpose
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import CPP_NAMES, Tensor
 
 
 def _along(x: Tensor, d: int, index: Any) -> Tensor:
@@ -1754,10 +1754,10 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
         got = bias.shape[0] if bias.ndim else 0
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got {got} but "
                            f"expected {w.shape[0]}")
-    dtypes = [t.dtype for t in (x1, x2, w)]
-    if len(set(dtypes)) > 1:
-        raise RuntimeError("All tensors must have the same dtype, got input1: {}, input2: {}, "
-                           "weight: {}".format(*(_ctype_name(d) for d in dtypes)))
+    named = {"input1": x1, "input2": x2, "weight": w, **({} if bias is None else {"bias": bias})}
+    if len({t.dtype for t in named.values()}) > 1:
+        raise RuntimeError("All tensors must have the same dtype, got " + ", ".join(
+            f"{k}: {CPP_NAMES.get(t.dtype.name, t.dtype.name)}" for k, t in named.items()))
     lead, (o, i, j) = x1.shape[:-1], w.shape
     b = math.prod(lead)
     t = matmul(reshape(x1, (b, i)), reshape(permute(w, (1, 0, 2)), (i, o * j)))
@@ -1765,7 +1765,3 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
     if bias is not None:
         y = y + bias
     return reshape(y, (*lead, o))
-
-
-def _ctype_name(dt: Any) -> str:
-    return {"float32": "float", "float64": "double"}.get(np.dtype(dt).name, np.dtype(dt).name)

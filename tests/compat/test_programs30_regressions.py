@@ -136,3 +136,42 @@ def test_gumbel_softmax_refuses_non_float_logits():
     with pytest.raises(RuntimeError, match="you specified Bool"):
         F.gumbel_softmax(ag.ones(2, 3, dtype=ag.bool), hard=True)
     assert F.gumbel_softmax(ag.ones(2, 3, dtype=ag.float16)).dtype == ag.float16
+
+
+def test_margin_losses_take_int64_class_targets_only():
+    """The mistakes probe of the less used losses (s09_mistakes): ``multi_margin_loss`` and
+    ``multilabel_margin_loss`` took int32/uint8 targets (PyTorch's kernels take int64 class
+    indices only) and worded the float-target refusal their own way."""
+    x = ag.zeros(3, 4)
+    with pytest.raises(RuntimeError, match="^expected scalar type Long but found Int$"):
+        F.multi_margin_loss(x, ag.tensor([0, 1, 2], dtype=ag.int32))
+    with pytest.raises(RuntimeError, match="^expected scalar type Long but found Double$"):
+        F.multi_margin_loss(x, ag.tensor([0.0, 1.0, 2.0], dtype=ag.float64))
+    with pytest.raises(RuntimeError, match="^expected scalar type Long but found Byte$"):
+        F.multilabel_margin_loss(x, ag.zeros(3, 4, dtype=ag.uint8))
+    # hand-worked: zero scores, margin 1, three wrong classes each: 3 / 4
+    assert F.multi_margin_loss(x, ag.tensor([0, 1, 2])).item() == 0.75
+
+
+def test_loss_and_layer_messages_name_types_as_pytorch():
+    """Same probe: ``gaussian_nll_loss`` with an integer ``var`` named float32 as the result
+    type under a float64 default dtype; ``nn.Bilinear``'s dtype refusal named numpy types and
+    left the bias out; ``channel_shuffle`` and ``margin_ranking_loss`` had their own wording."""
+    old = ag.get_default_dtype()
+    ag.set_default_dtype(ag.float64)
+    try:
+        with pytest.raises(RuntimeError, match="^result type Double can't be cast to the "
+                                               "desired output type long int$"):
+            F.gaussian_nll_loss(ag.zeros(2), ag.zeros(2), ag.ones(2, dtype=ag.int64))
+    finally:
+        ag.set_default_dtype(old)
+    with pytest.raises(RuntimeError, match=r"got input1: long int, input2: float, weight: "
+                                           r"float, bias: c10::Half$"):
+        F.bilinear(ag.ones(2, 3, dtype=ag.int64), ag.ones(2, 2), ag.ones(4, 3, 2),
+                   ag.ones(4, dtype=ag.float16))
+    with pytest.raises(RuntimeError, match=r"^channel_shuffle expects input with > 2 dims, "
+                                           r"but got input with sizes \[4, 2\]$"):
+        F.channel_shuffle(ag.zeros(4, 2), 2)
+    with pytest.raises(RuntimeError, match=r"input1: autograd_core.Size\(\[4, 1\]\), input2: "
+                                           r"autograd_core.Size\(\[4\]\)"):
+        F.margin_ranking_loss(ag.zeros(4, 1), ag.zeros(4), ag.ones(4))
