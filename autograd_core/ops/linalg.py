@@ -279,6 +279,28 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+def _check_einsum_sizes(terms, shapes):
+    """PyTorch's size checks of the letters, with its messages: a letter repeated in one
+    operand has one size; across operands its sizes broadcast (1 or equal)."""
+    seen: dict[str, int] = {}
+    for i, (t, s) in enumerate(zip(terms, shapes)):
+        if "..." in t:  # the letters before and after the ellipsis
+            head, _, tail = t.partition("...")
+            pairs = list(zip(head, s)) + (list(zip(tail, s[len(s) - len(tail):])) if tail else [])
+        else:
+            pairs = list(zip(t, s))
+        local: dict[str, int] = {}
+        for c, n in pairs:
+            if local.setdefault(c, n) != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the "
+                                   f"sizes don't match, {n} != {local[c]}")
+            if seen.get(c, 1) not in (1, n) and n != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which "
+                                   f"does not broadcast with previously seen size {seen[c]}")
+            if seen.get(c, 1) == 1:
+                seen[c] = n
+
+
 def _parse_einsum(equation, shapes):
     """``(terms, output)`` with every ``...`` spelled out as letters, and the implicit output
     (letters used once, alphabetically, after the broadcast dims) made explicit."""
@@ -304,6 +326,7 @@ def _parse_einsum(equation, shapes):
                                f"does not match the number of dimensions ({len(s)}) for "
                                f"operand {terms.index(t)} and no ellipsis was given")
     ell = "".join(free[:n_ell])
+    _check_einsum_sizes(terms, shapes)
     out_terms = []
     for t, s in zip(terms, shapes):
         if "..." in t:

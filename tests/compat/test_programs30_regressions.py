@@ -175,3 +175,18 @@ def test_loss_and_layer_messages_name_types_as_pytorch():
     with pytest.raises(RuntimeError, match=r"input1: autograd_core.Size\(\[4, 1\]\), input2: "
                                            r"autograd_core.Size\(\[4\]\)"):
         F.margin_ranking_loss(ag.zeros(4, 1), ag.zeros(4), ag.ones(4))
+
+
+def test_einsum_names_the_letter_whose_sizes_differ():
+    """The mistakes probe (a Perceiver's ``einsum("bhid,bhjd->bhij")`` given heads split
+    another way): mismatched sizes gave numpy's message about remapped shapes; PyTorch names
+    the subscript and both sizes (sizes of 1 broadcast), and a letter repeated in one operand
+    with two sizes gets its own message."""
+    with pytest.raises(RuntimeError, match="^einsum\\(\\): subscript j has size 4 for operand 1 "
+                                           "which does not broadcast with previously seen size "
+                                           "3$"):
+        ag.einsum("ij,jk->ik", ag.ones(2, 3), ag.ones(4, 5))
+    with pytest.raises(RuntimeError, match="subscript i is repeated for operand 0 but the sizes "
+                                           "don't match, 3 != 2$"):
+        ag.einsum("ii->i", ag.ones(2, 3))
+    assert ag.einsum("ij,jk->ik", ag.ones(2, 1), ag.ones(4, 5)).tolist() == [[4.0] * 5] * 2
