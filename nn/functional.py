@@ -200,7 +200,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0., 0., 2.])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: relu(input))
+        return _in_place(input, lambda: relu(input), "relu_")
     return _t(input).relu()
 
 
@@ -220,7 +220,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         tensor([-1.,  3.])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: leaky_relu(input, negative_slope))
+        return _in_place(input, lambda: leaky_relu(input, negative_slope), "leaky_relu_")
     return ag.leaky_relu(input, negative_slope)
 
 
@@ -383,7 +383,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         tensor([1., 1., 1.])
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout(input, p, training))
+        return _in_place(input, lambda: dropout(input, p, training), "dropout_")
     _check_dropout_p(p)
     if not training or p == 0.0:
         return input
@@ -422,7 +422,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
         autograd_core.Size([2, 3, 4])
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout1d(input, p, training))
+        return _in_place(input, lambda: dropout1d(input, p, training), "dropout1d_")
     x = _t(input)
     if x.ndim not in (2, 3):
         raise RuntimeError(
@@ -450,7 +450,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
         True
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout2d(input, p, training))
+        return _in_place(input, lambda: dropout2d(input, p, training), "dropout2d_")
     x = _t(input)
     if x.ndim not in (3, 4):
         warnings.warn(
@@ -739,9 +739,9 @@ adaptive_avg_pool2d = _conv.adaptive_avg_pool2d
 adaptive_avg_pool3d = _conv.adaptive_avg_pool3d
 unfold = _conv.unfold
 fold = _conv.fold
-pixel_shuffle = _arrange.pixel_shuffle
-pixel_unshuffle = _arrange.pixel_unshuffle
-bilinear = _arrange.bilinear
+pixel_shuffle = ag.pixel_shuffle  # (PyTorch's are torch's: ag's name a non-Tensor argument)
+pixel_unshuffle = ag.pixel_unshuffle
+bilinear = ag.bilinear
 
 
 # What type checkers see of max_pool1d/2d: a Tensor, or (maxima, indices) when
@@ -2120,7 +2120,7 @@ def _with_inplace(fn: Any, name: str) -> Any:
     def activation(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         inplace = kwargs.pop("inplace", False) or (len(args) > n_args and args[n_args])
         if inplace:
-            return _in_place(input, lambda: fn(input, *args[:n_args], **kwargs))
+            return _in_place(input, lambda: fn(input, *args[:n_args], **kwargs), f"{name}_")
         return fn(input, *args[:n_args], **kwargs)
 
     activation.__name__ = activation.__qualname__ = name
@@ -2150,7 +2150,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         tensor([-0.6321,  0.0000,  2.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: elu(input, alpha))
+        return _in_place(input, lambda: elu(input, alpha), "elu_")
     return _activation.elu(_t(input), alpha)
 
 
@@ -2171,7 +2171,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([-1.1113,  1.0507])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: selu(input))
+        return _in_place(input, lambda: selu(input), "selu_")
     return _activation.selu(_t(input))
 
 
@@ -2192,7 +2192,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         tensor([-0.7869,  2.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: celu(input, alpha))
+        return _in_place(input, lambda: celu(input, alpha), "celu_")
     return _activation.celu(_t(input), alpha)
 
 
@@ -2230,7 +2230,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([-0.3034,  0.0000,  0.8651])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: mish(input))
+        return _in_place(input, lambda: mish(input), "mish_")
     _no_complex(input, "mish_cpu")
     return _activation.mish(_t(input))
 
@@ -2261,7 +2261,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         tensor([-1.0000,  0.5000,  1.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: hardtanh(input, min_val, max_val))
+        return _in_place(input, lambda: hardtanh(input, min_val, max_val), "hardtanh_")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = _t(input)
@@ -2298,7 +2298,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0., 3., 6.])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: relu6(input))
+        return _in_place(input, lambda: relu6(input), "relu6_")
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -2317,7 +2317,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0.0000, 0.5000, 0.7500])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: hardsigmoid(input))
+        return _in_place(input, lambda: hardsigmoid(input), "hardsigmoid_")
     _floating_only(input, "hardsigmoid_cpu")
     return _activation.hardsigmoid(_t(input))  # one node, ATen's derivative
 
@@ -2337,7 +2337,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([-0.0000,  0.6667,  4.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: hardswish(input))
+        return _in_place(input, lambda: hardswish(input), "hardswish_")
     _floating_only(input, "hardswish_cpu")
     return _activation.hardswish(_t(input))  # one node, ATen's derivative (float16: in float32)
 
@@ -3667,7 +3667,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
         [0.0, 2.0]
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout3d(input, p, training))
+        return _in_place(input, lambda: dropout3d(input, p, training), "dropout3d_")
     x = _t(input)
     if x.ndim not in (4, 5):
         warnings.warn(
@@ -3717,7 +3717,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         (0.0, 1.0)
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: alpha_dropout(input, p, training))
+        return _in_place(input, lambda: alpha_dropout(input, p, training), "alpha_dropout_")
     return _alpha_dropout(input, p, training, feature=False)
 
 
@@ -3742,7 +3742,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         [1, 1, 1]
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: feature_alpha_dropout(input, p, training))
+        return _in_place(input, lambda: feature_alpha_dropout(input, p, training), "feature_alpha_dropout_")
     return _alpha_dropout(input, p, training, feature=True)
 
 
@@ -3850,13 +3850,14 @@ __all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 # ---- issue 12, second batch: the in-place activations --------------------------------------
-def _in_place(input: Tensor, compute: Any) -> Tensor:
+def _in_place(input: Tensor, compute: Any, name: str) -> Tensor:
     """Writes ``compute()`` into ``input`` with PyTorch's in-place autograd rules (refused on a
-    leaf that requires grad while recording; ``input``'s version moves)."""
+    leaf that requires grad while recording; ``input``'s version moves); ``name``: PyTorch's
+    in-place op, named in its TypeError where ``input`` is not a Tensor."""
     from autograd_core.ops.inplace import inplace
 
     if not isinstance(input, Tensor):
-        raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
+        not_a_tensor(name, _in_place, (input,), {})
     return inplace(input, compute)
 
 
@@ -3871,7 +3872,7 @@ def relu_(input: Tensor) -> Tensor:
         >>> F.relu_(x) is x, x
         (True, tensor([0., 2.]))
     """
-    return _in_place(input, lambda: relu(input))
+    return _in_place(input, lambda: relu(input), "relu_")
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -3885,7 +3886,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
         >>> F.elu_(x) is x, x
         (True, tensor([-0.6321,  2.0000]))
     """
-    return _in_place(input, lambda: elu(input, alpha))
+    return _in_place(input, lambda: elu(input, alpha), "elu_")
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -3899,7 +3900,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
         >>> F.leaky_relu_(x, 0.5) is x, x
         (True, tensor([-0.5000,  2.0000]))
     """
-    return _in_place(input, lambda: leaky_relu(input, negative_slope))
+    return _in_place(input, lambda: leaky_relu(input, negative_slope), "leaky_relu_")
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -3913,7 +3914,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
         >>> F.hardtanh_(x) is x, x
         (True, tensor([-1.0000,  0.5000,  1.0000]))
     """
-    return _in_place(input, lambda: hardtanh(input, min_val, max_val))
+    return _in_place(input, lambda: hardtanh(input, min_val, max_val), "hardtanh_")
 
 
 def selu_(input: Tensor) -> Tensor:
@@ -3927,7 +3928,7 @@ def selu_(input: Tensor) -> Tensor:
         >>> F.selu_(x) is x, x
         (True, tensor([-1.1113,  1.0507]))
     """
-    return _in_place(input, lambda: selu(input))
+    return _in_place(input, lambda: selu(input), "selu_")
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -3941,7 +3942,7 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
         >>> F.celu_(x, alpha=2.0) is x, x
         (True, tensor([-0.7869,  2.0000]))
     """
-    return _in_place(input, lambda: celu(input, alpha))
+    return _in_place(input, lambda: celu(input, alpha), "celu_")
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -3956,7 +3957,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
         >>> F.rrelu_(x, 0.25, 0.25) is x, x
         (True, tensor([-0.2500,  2.0000]))
     """
-    return _in_place(input, lambda: rrelu(input, lower, upper, training))
+    return _in_place(input, lambda: rrelu(input, lower, upper, training), "rrelu_")
 
 
 _threshold = threshold  # threshold_'s parameter of that name hides the function
@@ -3973,7 +3974,7 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
         >>> F.threshold_(x, 0.5, -7.0) is x, x
         (True, tensor([-7., -7.,  2.]))
     """
-    return _in_place(input, lambda: _threshold(input, threshold, value))
+    return _in_place(input, lambda: _threshold(input, threshold, value), "threshold_")
 
 
 __all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",
