@@ -34,7 +34,9 @@ from nn.layers.classic import (
     channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,
     max_unpool2d, max_unpool3d, rrelu,
 )
-from nn.ops.loss import _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction
+from nn.ops.loss import (
+    _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction, get_reduction, refuse_reduction,
+)
 from autograd_core.ops import _xp
 from autograd_core.ops import activation as _activation
 from autograd_core.ops import arrange as _arrange
@@ -1140,7 +1142,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
         tensor(2.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
     xd, td = getattr(input, "_data", None), getattr(target, "_data", None)
     if xd is not None and td is not None and xd.dtype == td.dtype and xd.dtype.kind == "f":
@@ -1207,7 +1209,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
         tensor(3.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     _shape_warning("l1_loss", input, target)
     if weight is not None:
         return _weighted((_t(input) - target).abs(), weight, input, reduction)
@@ -1321,7 +1323,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if label_smoothing > 1.0:  # PyTorch checks only this side; a value <= 0 smooths nothing
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     label_smoothing = max(float(label_smoothing), 0.0)
@@ -1429,7 +1431,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         tensor([0.5000, 0.1000])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x = _t(input)
     C = x.shape[0 if x.ndim == 1 else 1]
     w = _check_weight(weight, C, x.dtype)
@@ -1527,7 +1529,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     _same_size("binary_cross_entropy", input, target)
     _floating("binary_cross_entropy", input, target)
     _same_dtype(input, target)
@@ -1574,7 +1576,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         if xd.dtype is yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape:
             return BCEWithLogitsOp.apply(input, target, None, None, reduction=reduction)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     _same_size("binary_cross_entropy_with_logits", input, target)
     x = _t(input)
     dtype = x._data.dtype  # numpy's (compares faster than Tensor.dtype)
@@ -1772,7 +1774,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         tensor([0.1250, 2.5000])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _floating("smooth_l1_cpu", input, target)
@@ -1820,7 +1822,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         >>> F.huber_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="none", delta=2.0)
         tensor([0.1250, 4.0000])
     """
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _floating("huber_cpu", input, target)
@@ -2489,15 +2491,15 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
         >>> F.kl_div(ag.tensor([[-1.0, -0.5]]), ag.tensor([[0.5, 0.5]]), reduction="batchmean")
         tensor(0.0569)
     """
-    if size_average is not None or reduce is not None:
+    if size_average is not None or reduce is not None:  # (no 'mean' warning then, as PyTorch)
         reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "batchmean", "sum", "mean"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    if reduction == "mean":
+    elif reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", stacklevel=2)
+    if reduction != "batchmean":
+        reduction = get_reduction(reduction)
     x, t = _t(input), _t(target)
     if x._data.dtype.kind in "iub" or t._data.dtype.kind in "iub":
         raise RuntimeError("kl_div: Integral inputs not supported.")
@@ -2822,7 +2824,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         tensor(0.3500)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x1, x2, y = _t(input1), _t(input2), _t(target)
     if not (x1.ndim == x2.ndim == y.ndim):
         raise RuntimeError(
@@ -2857,7 +2859,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
         6.0
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     a, po, ne = _t(anchor), _t(positive), _t(negative)
@@ -2960,8 +2962,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
             v = v.unsqueeze(-1)
         elif not (x.ndim == v.ndim and sum(b for a, b in zip(x.shape, v.shape) if a != b) == 1):
             raise ValueError("var is of incorrect size")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(reduction + " is not valid")
+    refuse_reduction(reduction)
     v = ClampedInValue.apply(v, min=eps)
     loss = 0.5 * (v.log() + (x - y) ** 2 / v)
     if full:
@@ -3015,7 +3016,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     """
     from autograd_core.ops.registry import refuse_capture
 
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     refuse_capture("ctc_loss")  # lengths and labels are read in Python
     lp = _t(log_probs)
     if lp.dtype not in (np.float32, np.float64):
@@ -3356,7 +3357,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
         tensor([0.6931, 2.1269])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x, t = _t(input), _t(target)
     dt = x._data.dtype  # PyTorch writes the loss into a tensor of the input's dtype
     if dt.kind != "f":
@@ -3392,7 +3393,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
         tensor([0.3000, 0.7000])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x, y = _t(input), _t(target)
     zero = ag.zeros_like(x)
     loss = (ag.where(y != 1, (margin - x).clamp(min=0.0), zero)
@@ -3423,7 +3424,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    refuse_reduction(reduction)
     x, y = _t(input), _t(target)
     loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
     if weight is not None:
@@ -3457,7 +3458,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
         tensor([0.2929, 0.7071])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     a, b, y = _t(input1), _t(input2), _t(target)
     k = y.ndim
     if k > 1:  # PyTorch checks the target's dimension first
@@ -3520,7 +3521,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         tensor(0.3250)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     w = _const(weight)
@@ -3577,7 +3578,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
         tensor(0.8500)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x0 = _t(input)
     x, y = _margin_layout("multilabel_margin_loss", x0, target)
     if tuple(y.shape) != tuple(x0.shape):

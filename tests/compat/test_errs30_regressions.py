@@ -100,3 +100,67 @@ def test_modules_optimizer_state_and_averaged_models_still_deepcopy():
     ema.update_parameters(model)
     np.testing.assert_array_equal(ema.module[0].weight.detach().numpy(),
                                   model[0].weight.detach().numpy())
+
+
+ELEMENTWISE_MEAN = "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead."
+
+
+def _loss_cases(lib, F, nn):
+    x = lib.tensor([[0.2, 0.8], [0.6, 0.4]])
+    y = lib.tensor([[0.0, 1.0], [1.0, 0.0]])
+    c = lib.tensor([1, 0])
+    return {"mse_loss": lambda **k: F.mse_loss(x, y, **k),
+            "cross_entropy": lambda **k: F.cross_entropy(x, c, **k),
+            "binary_cross_entropy": lambda **k: F.binary_cross_entropy(x, y, **k),
+            "kl_div": lambda **k: F.kl_div(x, y, **k),
+            "multi_margin_loss": lambda **k: F.multi_margin_loss(x, c, **k),
+            "MSELoss": lambda **k: nn.MSELoss(**k)(x, y),
+            "KLDivLoss": lambda **k: nn.KLDivLoss(**k)(x, y),
+            "poisson_nll_loss": lambda **k: F.poisson_nll_loss(x, y, **k),
+            "multilabel_soft_margin_loss": lambda **k: F.multilabel_soft_margin_loss(x, y, **k)}
+
+
+def _outcomes(lib, F, nn):
+    """``{(loss, arguments): (values or error, warnings)}`` for the legacy reduction spellings."""
+    out = {}
+    for name, loss in _loss_cases(lib, F, nn).items():
+        for kwargs in (dict(reduction="elementwise_mean"), dict(size_average=True, reduce=True),
+                       dict(size_average=False), dict(reduction="bogus")):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    got = np.round(np.asarray(loss(**kwargs).tolist()), 4).tolist()
+                except ValueError as e:
+                    got = f"ValueError: {e}"
+            out[name, str(kwargs)] = got, [str(w.message) for w in caught]
+    return out
+
+
+def test_elementwise_mean_is_mean_with_pytorchs_warning():
+    import nn
+    import nn.functional as F
+
+    got = _outcomes(ag, F, nn)
+    for name in ("mse_loss", "cross_entropy", "kl_div", "multi_margin_loss", "MSELoss",
+                 "KLDivLoss"):  # PyTorch's get_enum: the warning, then 'mean'
+        mean = _loss_cases(ag, F, nn)[name](reduction="mean").item()
+        assert got[name, "{'reduction': 'elementwise_mean'}"] == (round(mean, 4),
+                                                                   [ELEMENTWISE_MEAN]), name
+    assert got["poisson_nll_loss", "{'reduction': 'elementwise_mean'}"][0] == \
+        "ValueError: elementwise_mean is not a valid value for reduction"  # checked first
+    assert got["multilabel_soft_margin_loss", "{'reduction': 'bogus'}"][0] == \
+        "ValueError: bogus is not valid"
+    # the legacy arguments: only their own warning (kl_div's 'mean' warning is for reduction=)
+    assert got["kl_div", "{'size_average': True, 'reduce': True}"][1] == [
+        "size_average and reduce args will be deprecated, please use reduction='mean' instead."]
+
+
+@pytest.mark.torch_parity
+def test_legacy_reductions_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    import nn
+    import nn.functional as F
+
+    ours = _outcomes(ag, F, nn)
+    theirs = _outcomes(torch, torch.nn.functional, torch.nn)
+    assert ours == theirs
