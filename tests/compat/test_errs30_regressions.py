@@ -164,3 +164,41 @@ def test_legacy_reductions_as_pytorchs():
     ours = _outcomes(ag, F, nn)
     theirs = _outcomes(torch, torch.nn.functional, torch.nn)
     assert ours == theirs
+
+
+@pytest.mark.torch_parity
+def test_a_pytorch_dicts_tensor_lr_is_copied_on_load():
+    """fuzz29's cross.py (seeds 20056, 20084, 20101, 20113, 20120, 20125): a tensor lr in a
+    PyTorch-made state dict was kept by reference, so the source's scheduler writing into it
+    (``fill_``) moved ours too: one multiplication too many per step. PyTorch's load copies."""
+    torch = pytest.importorskip("torch")
+    import nn
+    import optimizers
+
+    def run(lib, optim, sched, param, steps, load=None):
+        p = param(lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64))
+        opt = optim.AdamW([p], lr=lib.tensor(0.015), betas=(0.5, 0.99))
+        schedule = sched.MultiplicativeLR(opt, lambda epoch: 1.01)
+        if load is not None:
+            opt.load_state_dict(load[0])
+            schedule.load_state_dict(load[1])
+        for _ in range(steps):
+            opt.zero_grad()
+            (p ** 2).sum().backward()
+            opt.step()
+            schedule.step()
+        return p, opt, schedule
+
+    tparam, topt, tsched = run(torch, torch.optim, torch.optim.lr_scheduler, torch.nn.Parameter, 3)
+    saved = topt.state_dict(), tsched.state_dict()  # (its lr: the live tensor)
+    ours = run(ag, optimizers, optimizers.lr_scheduler, nn.Parameter, 0, saved)
+    ours[0].data.copy_(ag.tensor(tparam.detach().numpy()))
+    assert isinstance(ours[1].param_groups[0]["lr"], ag.Tensor)
+    for _ in range(3):  # both go on, the source too (its scheduler fills its lr tensor)
+        for p, opt, schedule in ((tparam, topt, tsched), ours):
+            opt.zero_grad()
+            (p ** 2).sum().backward()
+            opt.step()
+            schedule.step()
+    assert float(ours[1].param_groups[0]["lr"]) == pytest.approx(0.015 * 1.01 ** 6, rel=1e-6)
+    np.testing.assert_allclose(ours[0].detach().numpy(), tparam.detach().numpy(), rtol=1e-6)
