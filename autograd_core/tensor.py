@@ -573,7 +573,13 @@ class Tensor:
                 "https://github.com/pytorch/pytorch/pull/103001")
         import copy
 
-        return copy._reconstruct(self, memo, *self.__reduce_ex__(4))  # (the default's way)
+        new = object.__new__(type(self))  # then the default's copy of the state: __dict__ and
+        memo[id(self)] = new  # the slots (copyreg's reduce of a slotted object), deep-copied
+        state: Any = self.__reduce_ex__(4)[2]
+        attributes, slots = copy.deepcopy(state, memo)
+        for name, value in {**(attributes or {}), **(slots or {})}.items():
+            object.__setattr__(new, name, value)
+        return new
 
     @property
     def requires_grad(self) -> builtins.bool:
