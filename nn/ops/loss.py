@@ -46,12 +46,13 @@ def get_reduction(reduction: str) -> str:
         >>> get_reduction("sum")
         'sum'
     """
+    if reduction in _REDUCTIONS:
+        return reduction
     if reduction == "elementwise_mean":
         warn_caller("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
                     "instead.")
         return "mean"
-    check_reduction(reduction)
-    return reduction
+    raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def refuse_reduction(reduction: str) -> None:
