@@ -72,7 +72,7 @@ from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd_core import ops as _ops
 from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's methods
-from autograd_core.ops.registry import functions as _functions
+from autograd_core.ops.registry import functions as _functions, typed as _typed
 from autograd_core import testing  # ag.testing.assert_close
 from autograd_core.ops.compose import e, inf, nan, newaxis, pi
 from autograd_core import linalg  # torch.linalg
@@ -93,15 +93,15 @@ from autograd_core.control_flow import cond, get_device, is_signed, typename, wh
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 # PyTorch's top-level in-place forms (``torch.sin_(b)`` in the introyt Tensors tutorial): the
-# Tensor's in-place methods under their names
-globals().update({_n: getattr(Tensor, _n) for _n in (
+# Tensor's in-place methods under their names (a number or a list given: PyTorch's TypeError)
+globals().update({_n: _typed(getattr(Tensor, _n), _n) for _n in (
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ conj_physical_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
     "gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
     "rad2deg_ reciprocal_ relu_ resize_as_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
     "tanh_ trunc_ xlogy_ zero_").split()})
-detach = Tensor.detach  # torch.detach(t): the method under its name
+detach = _typed(Tensor.detach, "detach")  # torch.detach(t): the method under its name
 _quiet.install()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
 
 
@@ -147,6 +147,10 @@ def numel(input: Tensor) -> _builtins.int:
     return input.numel()
 
 
+# (a number or a list given: PyTorch's TypeError, not an AttributeError from inside)
+numel, get_device, is_signed, lu_unpack = (
+    _typed(_f, _f.__name__) for _f in (numel, get_device, is_signed, lu_unpack))
+spmm = _typed(spmm, "mm")  # (PyTorch's spmm is its mm)
 __version__ = "0.1.0"
 
 #: the public names (``from autograd_core import *``, the API reference): every public name

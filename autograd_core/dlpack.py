@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.device import check_device
+from autograd_core.ops.registry import typed
 from autograd_core.tensor import Tensor
 
 __all__ = ["from_dlpack", "to_dlpack"]
@@ -78,8 +79,8 @@ def _dlpack_device(self: Tensor) -> tuple[int, int]:
     return (1, 0)  # kDLCPU
 
 
-def to_dlpack(tensor: Tensor) -> Any:
-    """Return a DLPack capsule of ``tensor``'s memory (PyTorch's legacy ``torch.to_dlpack``;
+def to_dlpack(data: Tensor) -> Any:
+    """Return a DLPack capsule of ``data``'s memory (PyTorch's legacy ``torch.to_dlpack``;
     prefer passing the tensor itself to the importer).
 
     Example::
@@ -89,8 +90,9 @@ def to_dlpack(tensor: Tensor) -> Any:
         >>> ag.from_dlpack(ag.to_dlpack(x)).data_ptr() == x.data_ptr()
         True
     """
-    return _dlpack(tensor)
+    return _dlpack(data)
 
 
+to_dlpack = typed(to_dlpack, "_to_dlpack")  # (PyTorch's name, in its TypeError for a number)
 setattr(Tensor, "__dlpack__", _dlpack)
 setattr(Tensor, "__dlpack_device__", _dlpack_device)

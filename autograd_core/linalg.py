@@ -39,7 +39,7 @@ from autograd_core.ops.linalg_solvers import LinalgLuFactor, check_pivot_values,
 from autograd_core.ops.reduce import matrix_dims as _matrix_dims
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm, norm_into
-from autograd_core.ops.registry import DECLS, refuse_capture
+from autograd_core.ops.registry import DECLS, refuse_capture, typed
 from autograd_core.creation import ones_like as _ag_ones_like, zeros as _ag_zeros
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -1162,3 +1162,11 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,
     refused = _matrix.LinalgQrRefused
     message = "derivative for aten::linalg_ldl_solve is not implemented"
     return refused.apply(B, refused.apply(LD, x, message=message), message=message)
+
+
+# A number or a list given where a Tensor goes: PyTorch's TypeError naming ``linalg_<name>``
+# and its argument, not an AttributeError from inside (as fft's functions, ``registry.typed``)
+_TORCH_LABELS = {"tensorinv": {"A": "input"}, "tensorsolve": {"A": "input", "B": "other"},
+                 "householder_product": {"A": "input"}}
+globals().update({_name: typed(globals()[_name], f"linalg_{_name}", _TORCH_LABELS.get(_name))
+                  for _name in __all__ if not isinstance(globals()[_name], type)})

@@ -21,7 +21,7 @@ from autograd_core.ops.binary import (Add, Div, Mul, Pow, RsubScalar, ScalarPow,
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.linalg import matmul
-from autograd_core.ops.linalg_solvers import tensor_H, tensor_mH, tensor_mT
+from autograd_core.ops.linalg_solvers import _deprecated, tensor_H, tensor_mH, tensor_mT
 from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS, refuse_capture
@@ -246,6 +246,13 @@ def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
     return getattr(ufunc, method)(*arrays, **kwargs)
 
 
+_T_NOT_2D = ("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+             "to reverse the dimensions of a tensor.")
+_T_0D = "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+
+
 def _spellings():
     """Methods that are other names or argument orders of declared ops."""
 
@@ -258,7 +265,10 @@ def _spellings():
             >>> ag.zeros(2, 3, 4).T.shape
             autograd_core.Size([4, 3, 2])
         """
-        return permute(self, tuple(range(self.ndim - 1, -1, -1)))
+        n = self.ndim
+        if n != 2:  # PyTorch's deprecation warnings, once per process (TORCH_WARN_ONCE)
+            _deprecated("T", _T_NOT_2D) if n else _deprecated("T0", _T_0D)
+        return permute(self, tuple(range(n - 1, -1, -1)))
 
     def real(self):
         """The real part (a view for a complex tensor: writes through it change this one; a

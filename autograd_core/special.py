@@ -163,7 +163,7 @@ def _taking_out() -> None:
     functions that are not differentiable (the Bessel and Airy functions, the polynomials),
     whose ``out=`` PyTorch takes whatever requires grad."""
     from autograd_core.grad_mode import no_grad
-    from autograd_core.ops.registry import _with_out
+    from autograd_core.ops.registry import _with_out, typed
 
     op_of = {d.fn: d.name for d in DECLS.values()}
     composed = {expit: "sigmoid", log1p: "log1p", ndtr: "special_ndtr"}
@@ -178,9 +178,10 @@ def _taking_out() -> None:
         return taking_out
 
     for name in __all__:
-        if name in ("softmax", "log_softmax"):  # PyTorch's refuse out=
-            continue
         fn = globals()[name]
+        if name in ("softmax", "log_softmax"):  # PyTorch's refuse out=
+            globals()[name] = typed(fn, f"special_{name}")  # (a number: PyTorch's TypeError)
+            continue
         fn_out = _with_out(fn, op_of.get(fn) or composed[fn])
         if "bessel" in name or "polynomial" in name or name == "airy_ai":
             fn_out = without_grad(fn_out)

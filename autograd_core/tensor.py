@@ -561,6 +561,26 @@ class Tensor:
         """
         return self.grad_fn is None
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """``copy.deepcopy``: a leaf's copy (its values, grad, flags and attributes copied), as
+        without this method; a tensor an op produced is refused, as PyTorch refuses it (a deep
+        copy would duplicate the graph behind it)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may "
+                "be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001")
+        import copy
+
+        new = object.__new__(type(self))  # then the default's copy of the state: __dict__ and
+        memo[id(self)] = new  # the slots (copyreg's reduce of a slotted object), deep-copied
+        state: Any = self.__reduce_ex__(4)[2]
+        attributes, slots = copy.deepcopy(state, memo)
+        for name, value in {**(attributes or {}), **(slots or {})}.items():
+            object.__setattr__(new, name, value)
+        return new
+
     @property
     def requires_grad(self) -> builtins.bool:
         """Whether operations on this tensor are recorded for autograd.

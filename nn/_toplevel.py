@@ -22,9 +22,11 @@ Example::
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Sequence, cast
 
 from autograd_core import Tensor
+from autograd_core.ops.registry import typed
 from nn import functional as F
 from nn.layers import rnn as _rnn
 
@@ -58,10 +60,14 @@ def rrelu(input: Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
           training: bool = False, generator: Any = None) -> Tensor:
     """``torch.rrelu``: ``F.rrelu`` (slopes drawn from the global generator; a ``generator``
     is refused)."""
+    _no_generator(generator)
+    return F.rrelu(input, lower, upper, training)
+
+
+def _no_generator(generator: Any) -> None:
     if generator is not None:
         raise NotImplementedError("rrelu(): generator= is not supported; seed with "
                                   "autograd_core.manual_seed")
-    return F.rrelu(input, lower, upper, training)
 
 
 def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
@@ -173,24 +179,24 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
 def rrelu_(input: Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
            training: bool = False, generator: Any = None) -> Tensor:
     """``torch.rrelu_``: ``F.rrelu_`` (a ``generator`` is refused, as in ``rrelu``)."""
-    rrelu(input[:0], lower, upper, training, generator)  # the generator check, nothing drawn
+    _no_generator(generator)
     return F.rrelu_(input, lower, upper, training)
 
 
 def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``torch.dropout_``: ``torch.dropout`` written into ``input``."""
-    return F._in_place(input, lambda: F.dropout(input, p, train))
+    return F._in_place(input, lambda: F.dropout(input, p, train), "dropout_")
 
 
 def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``torch.alpha_dropout_``: ``torch.alpha_dropout`` written into ``input``."""
-    return F._in_place(input, lambda: F.alpha_dropout(input, p, train))
+    return F._in_place(input, lambda: F.alpha_dropout(input, p, train), "alpha_dropout_")
 
 
 def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``torch.feature_alpha_dropout_``: ``torch.feature_alpha_dropout`` written into
     ``input``."""
-    return F._in_place(input, lambda: F.feature_alpha_dropout(input, p, train))
+    return F._in_place(input, lambda: F.feature_alpha_dropout(input, p, train), "feature_alpha_dropout_")
 
 
 def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
@@ -211,7 +217,7 @@ def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
 
 def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``torch.feature_dropout_``: ``torch.feature_dropout`` written into ``input``."""
-    return F._in_place(input, lambda: feature_dropout(input, p, train))
+    return F._in_place(input, lambda: feature_dropout(input, p, train), "feature_dropout_")
 
 
 # ---- pooling with indices -----------------------------------------------------------------
@@ -347,3 +353,10 @@ def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
 #: the top-level names whose signature is ``nn.functional``'s: resolved there
 SAME_AS_F = ("cosine_similarity", "pairwise_distance", "pdist", "threshold", "threshold_",
              "rms_norm", "channel_shuffle", "selu", "celu", "selu_", "celu_")
+
+
+# A number or a list given where a Tensor goes: PyTorch's TypeError naming the function, not
+# an AttributeError from inside (``registry.typed``)
+globals().update({_name: typed(_fn, _name) for _name, _fn in list(globals().items())
+                  if inspect.isfunction(_fn) and _fn.__module__ == __name__
+                  and not _name.startswith("_")})

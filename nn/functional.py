@@ -34,7 +34,9 @@ from nn.layers.classic import (
     channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,
     max_unpool2d, max_unpool3d, rrelu,
 )
-from nn.ops.loss import _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction
+from nn.ops.loss import (
+    _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction, get_reduction, refuse_reduction,
+)
 from autograd_core.ops import _xp
 from autograd_core.ops.inplace import check_exponential_dtype
 from autograd_core.tensor import CPP_NAMES, SCALAR_NAMES
@@ -202,7 +204,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0., 0., 2.])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: relu(input))
+        return _in_place(input, lambda: relu(input), "relu_")
     return _t(input).relu()
 
 
@@ -222,7 +224,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         tensor([-1.,  3.])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: leaky_relu(input, negative_slope))
+        return _in_place(input, lambda: leaky_relu(input, negative_slope), "leaky_relu_")
     return ag.leaky_relu(input, negative_slope)
 
 
@@ -385,7 +387,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         tensor([1., 1., 1.])
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout(input, p, training))
+        return _in_place(input, lambda: dropout(input, p, training), "dropout_")
     _check_dropout_p(p)
     if not training or p == 0.0:
         return input
@@ -424,7 +426,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
         autograd_core.Size([2, 3, 4])
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout1d(input, p, training))
+        return _in_place(input, lambda: dropout1d(input, p, training), "dropout1d_")
     x = _t(input)
     if x.ndim not in (2, 3):
         raise RuntimeError(
@@ -452,7 +454,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
         True
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout2d(input, p, training))
+        return _in_place(input, lambda: dropout2d(input, p, training), "dropout2d_")
     x = _t(input)
     if x.ndim not in (3, 4):
         warnings.warn(
@@ -741,9 +743,9 @@ adaptive_avg_pool2d = _conv.adaptive_avg_pool2d
 adaptive_avg_pool3d = _conv.adaptive_avg_pool3d
 unfold = _conv.unfold
 fold = _conv.fold
-pixel_shuffle = _arrange.pixel_shuffle
-pixel_unshuffle = _arrange.pixel_unshuffle
-bilinear = _arrange.bilinear
+pixel_shuffle = ag.pixel_shuffle  # (PyTorch's are torch's: ag's name a non-Tensor argument)
+pixel_unshuffle = ag.pixel_unshuffle
+bilinear = ag.bilinear
 
 
 # What type checkers see of max_pool1d/2d: a Tensor, or (maxima, indices) when
@@ -1142,7 +1144,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
         tensor(2.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
     xd, td = getattr(input, "_data", None), getattr(target, "_data", None)
     if xd is not None and td is not None and xd.dtype == td.dtype and xd.dtype.kind == "f":
@@ -1209,7 +1211,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
         tensor(3.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     _shape_warning("l1_loss", input, target)
     if weight is not None:
         return _weighted((_t(input) - target).abs(), weight, input, reduction)
@@ -1323,7 +1325,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if label_smoothing > 1.0:  # PyTorch checks only this side; a value <= 0 smooths nothing
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     label_smoothing = max(float(label_smoothing), 0.0)
@@ -1431,7 +1433,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         tensor([0.5000, 0.1000])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x = _t(input)
     C = x.shape[0 if x.ndim == 1 else 1]
     w = _check_weight(weight, C, x.dtype)
@@ -1529,7 +1531,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     _same_size("binary_cross_entropy", input, target)
     _floating("binary_cross_entropy", input, target)
     _same_dtype(input, target)
@@ -1576,7 +1578,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         if xd.dtype is yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape:
             return BCEWithLogitsOp.apply(input, target, None, None, reduction=reduction)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     _same_size("binary_cross_entropy_with_logits", input, target)
     x = _t(input)
     dtype = x._data.dtype  # numpy's (compares faster than Tensor.dtype)
@@ -1774,7 +1776,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         tensor([0.1250, 2.5000])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _floating("smooth_l1_cpu", input, target)
@@ -1822,7 +1824,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         >>> F.huber_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="none", delta=2.0)
         tensor([0.1250, 4.0000])
     """
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _floating("huber_cpu", input, target)
@@ -2122,7 +2124,7 @@ def _with_inplace(fn: Any, name: str) -> Any:
     def activation(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         inplace = kwargs.pop("inplace", False) or (len(args) > n_args and args[n_args])
         if inplace:
-            return _in_place(input, lambda: fn(input, *args[:n_args], **kwargs))
+            return _in_place(input, lambda: fn(input, *args[:n_args], **kwargs), f"{name}_")
         return fn(input, *args[:n_args], **kwargs)
 
     activation.__name__ = activation.__qualname__ = name
@@ -2152,7 +2154,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         tensor([-0.6321,  0.0000,  2.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: elu(input, alpha))
+        return _in_place(input, lambda: elu(input, alpha), "elu_")
     return _activation.elu(_t(input), alpha)
 
 
@@ -2173,7 +2175,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([-1.1113,  1.0507])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: selu(input))
+        return _in_place(input, lambda: selu(input), "selu_")
     return _activation.selu(_t(input))
 
 
@@ -2194,7 +2196,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         tensor([-0.7869,  2.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: celu(input, alpha))
+        return _in_place(input, lambda: celu(input, alpha), "celu_")
     return _activation.celu(_t(input), alpha)
 
 
@@ -2232,7 +2234,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([-0.3034,  0.0000,  0.8651])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: mish(input))
+        return _in_place(input, lambda: mish(input), "mish_")
     _no_complex(input, "mish_cpu")
     return _activation.mish(_t(input))
 
@@ -2263,7 +2265,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         tensor([-1.0000,  0.5000,  1.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: hardtanh(input, min_val, max_val))
+        return _in_place(input, lambda: hardtanh(input, min_val, max_val), "hardtanh_")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = _t(input)
@@ -2300,7 +2302,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0., 3., 6.])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: relu6(input))
+        return _in_place(input, lambda: relu6(input), "relu6_")
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -2319,7 +2321,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0.0000, 0.5000, 0.7500])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: hardsigmoid(input))
+        return _in_place(input, lambda: hardsigmoid(input), "hardsigmoid_")
     _floating_only(input, "hardsigmoid_cpu")
     return _activation.hardsigmoid(_t(input))  # one node, ATen's derivative
 
@@ -2339,7 +2341,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([-0.0000,  0.6667,  4.0000])
     """
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
-        return _in_place(input, lambda: hardswish(input))
+        return _in_place(input, lambda: hardswish(input), "hardswish_")
     _floating_only(input, "hardswish_cpu")
     return _activation.hardswish(_t(input))  # one node, ATen's derivative (float16: in float32)
 
@@ -2491,15 +2493,15 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
         >>> F.kl_div(ag.tensor([[-1.0, -0.5]]), ag.tensor([[0.5, 0.5]]), reduction="batchmean")
         tensor(0.0569)
     """
-    if size_average is not None or reduce is not None:
+    if size_average is not None or reduce is not None:  # (no 'mean' warning then, as PyTorch)
         reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "batchmean", "sum", "mean"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    if reduction == "mean":
+    elif reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", stacklevel=2)
+    if reduction != "batchmean":
+        reduction = get_reduction(reduction)
     x, t = _t(input), _t(target)
     if x._data.dtype.kind in "iub" or t._data.dtype.kind in "iub":
         raise RuntimeError("kl_div: Integral inputs not supported.")
@@ -2824,7 +2826,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         tensor(0.3500)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x1, x2, y = _t(input1), _t(input2), _t(target)
     if not (x1.ndim == x2.ndim == y.ndim):
         raise RuntimeError(
@@ -2859,7 +2861,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
         6.0
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     a, po, ne = _t(anchor), _t(positive), _t(negative)
@@ -2962,8 +2964,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
             v = v.unsqueeze(-1)
         elif not (x.ndim == v.ndim and sum(b for a, b in zip(x.shape, v.shape) if a != b) == 1):
             raise ValueError("var is of incorrect size")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(reduction + " is not valid")
+    refuse_reduction(reduction)
     v = ClampedInValue.apply(v, min=eps)
     loss = 0.5 * (v.log() + (x - y) ** 2 / v)
     if full:
@@ -3017,7 +3018,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     """
     from autograd_core.ops.registry import refuse_capture
 
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     refuse_capture("ctc_loss")  # lengths and labels are read in Python
     lp = _t(log_probs)
     if lp.dtype not in (np.float32, np.float64):
@@ -3358,7 +3359,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
         tensor([0.6931, 2.1269])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x, t = _t(input), _t(target)
     dt = x._data.dtype  # PyTorch writes the loss into a tensor of the input's dtype
     if dt.kind != "f":
@@ -3394,7 +3395,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
         tensor([0.3000, 0.7000])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x, y = _t(input), _t(target)
     zero = ag.zeros_like(x)
     loss = (ag.where(y != 1, (margin - x).clamp(min=0.0), zero)
@@ -3425,7 +3426,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    refuse_reduction(reduction)
     x, y = _t(input), _t(target)
     loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
     if weight is not None:
@@ -3459,7 +3460,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
         tensor([0.2929, 0.7071])
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     a, b, y = _t(input1), _t(input2), _t(target)
     k = y.ndim
     if k > 1:  # PyTorch checks the target's dimension first
@@ -3521,7 +3522,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         tensor(0.3250)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     w = _const(weight)
@@ -3578,7 +3579,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
         tensor(0.8500)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
+    reduction = get_reduction(reduction)
     x0 = _t(input)
     x, y = _margin_layout("multilabel_margin_loss", x0, target)
     if tuple(y.shape) != tuple(x0.shape):
@@ -3668,7 +3669,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
         [0.0, 2.0]
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: dropout3d(input, p, training))
+        return _in_place(input, lambda: dropout3d(input, p, training), "dropout3d_")
     x = _t(input)
     if x.ndim not in (4, 5):
         warnings.warn(
@@ -3718,7 +3719,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         (0.0, 1.0)
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: alpha_dropout(input, p, training))
+        return _in_place(input, lambda: alpha_dropout(input, p, training), "alpha_dropout_")
     return _alpha_dropout(input, p, training, feature=False)
 
 
@@ -3743,7 +3744,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         [1, 1, 1]
     """
     if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
-        return _in_place(input, lambda: feature_alpha_dropout(input, p, training))
+        return _in_place(input, lambda: feature_alpha_dropout(input, p, training), "feature_alpha_dropout_")
     return _alpha_dropout(input, p, training, feature=True)
 
 
@@ -3852,13 +3853,14 @@ __all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 # ---- issue 12, second batch: the in-place activations --------------------------------------
-def _in_place(input: Tensor, compute: Any) -> Tensor:
+def _in_place(input: Tensor, compute: Any, name: str) -> Tensor:
     """Writes ``compute()`` into ``input`` with PyTorch's in-place autograd rules (refused on a
-    leaf that requires grad while recording; ``input``'s version moves)."""
+    leaf that requires grad while recording; ``input``'s version moves); ``name``: PyTorch's
+    in-place op, named in its TypeError where ``input`` is not a Tensor."""
     from autograd_core.ops.inplace import inplace
 
     if not isinstance(input, Tensor):
-        raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
+        not_a_tensor(name, _in_place, (input,), {})
     return inplace(input, compute)
 
 
@@ -3873,7 +3875,7 @@ def relu_(input: Tensor) -> Tensor:
         >>> F.relu_(x) is x, x
         (True, tensor([0., 2.]))
     """
-    return _in_place(input, lambda: relu(input))
+    return _in_place(input, lambda: relu(input), "relu_")
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -3887,7 +3889,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
         >>> F.elu_(x) is x, x
         (True, tensor([-0.6321,  2.0000]))
     """
-    return _in_place(input, lambda: elu(input, alpha))
+    return _in_place(input, lambda: elu(input, alpha), "elu_")
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -3901,7 +3903,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
         >>> F.leaky_relu_(x, 0.5) is x, x
         (True, tensor([-0.5000,  2.0000]))
     """
-    return _in_place(input, lambda: leaky_relu(input, negative_slope))
+    return _in_place(input, lambda: leaky_relu(input, negative_slope), "leaky_relu_")
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -3915,7 +3917,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
         >>> F.hardtanh_(x) is x, x
         (True, tensor([-1.0000,  0.5000,  1.0000]))
     """
-    return _in_place(input, lambda: hardtanh(input, min_val, max_val))
+    return _in_place(input, lambda: hardtanh(input, min_val, max_val), "hardtanh_")
 
 
 def selu_(input: Tensor) -> Tensor:
@@ -3929,7 +3931,7 @@ def selu_(input: Tensor) -> Tensor:
         >>> F.selu_(x) is x, x
         (True, tensor([-1.1113,  1.0507]))
     """
-    return _in_place(input, lambda: selu(input))
+    return _in_place(input, lambda: selu(input), "selu_")
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -3943,7 +3945,7 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
         >>> F.celu_(x, alpha=2.0) is x, x
         (True, tensor([-0.7869,  2.0000]))
     """
-    return _in_place(input, lambda: celu(input, alpha))
+    return _in_place(input, lambda: celu(input, alpha), "celu_")
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -3958,7 +3960,7 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
         >>> F.rrelu_(x, 0.25, 0.25) is x, x
         (True, tensor([-0.2500,  2.0000]))
     """
-    return _in_place(input, lambda: rrelu(input, lower, upper, training))
+    return _in_place(input, lambda: rrelu(input, lower, upper, training), "rrelu_")
 
 
 _threshold = threshold  # threshold_'s parameter of that name hides the function
@@ -3975,7 +3977,7 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
         >>> F.threshold_(x, 0.5, -7.0) is x, x
         (True, tensor([-7., -7.,  2.]))
     """
-    return _in_place(input, lambda: _threshold(input, threshold, value))
+    return _in_place(input, lambda: _threshold(input, threshold, value), "threshold_")
 
 
 __all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",

@@ -20,7 +20,8 @@ __all__ = ["GaussianNLLLoss", "CTCLoss", "MarginRankingLoss", "TripletMarginLoss
 class _Loss(Module):
     @staticmethod
     def _check_reduction(reduction: str) -> None:
-        check_reduction(reduction)
+        if reduction != "elementwise_mean":  # (kept: the loss warns and means, as PyTorch's)
+            check_reduction(reduction)
 
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
@@ -331,7 +332,7 @@ class KLDivLoss(_Loss):
     @staticmethod
     def _check_reduction(reduction: str) -> None:
         if reduction != "batchmean":
-            check_reduction(reduction)
+            _Loss._check_reduction(reduction)
 
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean", log_target: bool = False) -> None:

@@ -1602,6 +1602,9 @@ def _copy_value(v):
         return Tensor._make(v._data.copy(), None, False)
     if isinstance(v, np.ndarray):
         return v.copy()
+    arr = _as_array(v)
+    if arr is not v:  # a torch.Tensor (an lr in PyTorch's dict): our own Tensor of its values,
+        return Tensor._make(np.array(arr), None, False)  # not the caller's by reference
     if isinstance(v, (list, tuple, dict)):
         return copy.deepcopy(v)
     return v

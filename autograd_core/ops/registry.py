@@ -403,19 +403,20 @@ def before_shapes(error: Exception) -> Exception:
 _TENSOR_PARAMS = ("Tensor", "Tensor | None")
 
 
-def not_a_tensor(name, fn, args, kwargs):
+def not_a_tensor(name, fn, args, kwargs, labels=None):
     """Raise PyTorch's TypeError where an argument of ``fn`` (op ``name``) that must be a
-    Tensor is not one: the parameters annotated ``Tensor``, or else a node's first input.
+    Tensor is not one: the parameters annotated ``Tensor``, or else a node's (or a method's)
+    first input; ``labels`` maps a parameter to PyTorch's name of it, where they differ.
     Called only after the op failed with an AttributeError, so what runs is unchanged:
     ``ag.exp(2.0)``, ``ag.sum([1, 2])``, ``ag.max(array)`` raised "'float' object has no
     attribute 'dtype'" from inside the op. Returns where every such argument is a Tensor (the
     caller re-raises its error)."""
-    error = _not_a_tensor(name, fn, args, kwargs)
+    error = _not_a_tensor(name, fn, args, kwargs, labels or {})
     if error is not None:
         raise error from None
 
 
-def _not_a_tensor(name, fn, args, kwargs):
+def _not_a_tensor(name, fn, args, kwargs, labels):
     try:
         sig = inspect.signature(fn)
         bound = sig.bind_partial(*args, **kwargs).arguments
@@ -434,14 +435,14 @@ def _not_a_tensor(name, fn, args, kwargs):
                                      f"{type_name(value)}")
     wanted = [p for p in params if p.annotation in _TENSOR_PARAMS and p.kind is not
               p.VAR_POSITIONAL]
-    if not wanted and params and params[0].name in ("input", "x", "a", "a_in"):
+    if not wanted and params and params[0].name in ("input", "x", "a", "a_in", "self"):
         wanted = params[:1]  # (a node's forward names its input as it likes; PyTorch: input)
     for p in wanted:
         value = bound.get(p.name, p.default)
         if isinstance(value, Tensor) or value is p.empty or (
                 value is None and p.annotation == "Tensor | None"):
             continue
-        label = p.name if p.annotation in _TENSOR_PARAMS else "input"
+        label = labels.get(p.name, p.name) if p.annotation in _TENSOR_PARAMS else "input"
         return TypeError(f"{name}(): argument '{label}' (position {params.index(p) + 1}) must "
                          f"be Tensor, not {type_name(value)}")
     return None
@@ -770,17 +771,17 @@ def functions() -> dict:
     return out
 
 
-def typed(fn, name):
+def typed(fn, name, labels=None):
     """``fn`` (an op with an ``out`` of its own, an in-place one, a public function outside the
     op table: ``fft``'s) raising PyTorch's TypeError for a non-Tensor argument where it failed
-    inside (``not_a_tensor``, op ``name``), as ``_with_out`` does."""
+    inside (``not_a_tensor``, op ``name``, ``labels``), as ``_with_out`` does."""
 
     @functools.wraps(fn)
     def typed(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except AttributeError:
-            not_a_tensor(name, fn, args, kwargs)
+            not_a_tensor(name, fn, args, kwargs, labels)
             raise
 
     return typed

@@ -288,7 +288,7 @@ class SiLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if self.inplace:
-            return F._in_place(input, lambda: ag.silu(input))
+            return F._in_place(input, lambda: ag.silu(input), "silu_")
         return ag.silu(input)
 
     def extra_repr(self) -> str:

@@ -21,6 +21,7 @@ from autograd_core.ops.conv import (avg_pool1d, avg_pool2d, avg_pool3d, max_pool
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.tensor import SCALAR_NAMES
 from autograd_core.ops.inplace import inplace as inplace_op
+from autograd_core.ops.registry import typed
 from nn.module import Module
 
 __all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle",
@@ -479,3 +480,7 @@ class MaxUnpool3d(_MaxUnpoolNd):
     """
 
     _dims = 3
+
+
+# (a number or a list given: PyTorch's TypeError naming the op, not an AttributeError inside)
+rrelu, channel_shuffle = typed(rrelu, "rrelu"), typed(channel_shuffle, "channel_shuffle")

@@ -12,6 +12,7 @@ from autograd_core.kernels import pointwise as PW
 from autograd_core.kernels import softmax as SK
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.registry import warn_caller
 from autograd_core.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -31,6 +32,34 @@ def check_reduction(reduction: str) -> None:
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def get_reduction(reduction: str) -> str:
+    """``reduction`` checked as ``check_reduction`` does, but for PyTorch's deprecated
+    ``'elementwise_mean'``, which is ``'mean'`` with PyTorch's warning (its
+    ``_Reduction.get_enum``, what most losses call; ``poisson_nll_loss`` and a few others check
+    first and refuse it).
+
+    Example::
+
+        >>> from nn.ops.loss import get_reduction
+        >>> get_reduction("sum")
+        'sum'
+    """
+    if reduction in _REDUCTIONS:
+        return reduction
+    if reduction == "elementwise_mean":
+        warn_caller("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                    "instead.")
+        return "mean"
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def refuse_reduction(reduction: str) -> None:
+    """PyTorch's ValueError of ``gaussian_nll_loss`` and ``multilabel_soft_margin_loss`` (its
+    own words there) unless ``reduction`` is ``'mean'``, ``'sum'`` or ``'none'``."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
 
 
 def _logsumexp_rows(x):
