@@ -127,3 +127,27 @@ def test_values_and_gradients_equal_torch(name, lo, hi, dtype):
     else:
         gtol = dict(rtol=1e-12 if hi < 20 else 1e-9, atol=1e-300)
     np.testing.assert_allclose(xt.grad.numpy(), tt.grad.numpy(), **gtol)
+
+
+def test_no_terms_are_summed_where_the_prefactor_underflows(monkeypatch):
+    """Large arguments far apart (``a = 1e30``, ``x = 2e30``): ``x**a exp(-x) / Gamma(a)``
+    underflows to 0, so P or Q is 0 (its complement 1) whatever the series or the continued
+    fraction sums; summing their ~sqrt(a) terms ran the loop to its 100,000-pass cap (seconds
+    for a few elements). Only the elements whose prefactor is not 0 reach the loops, and the
+    values are the closed limits. Each pair below is (a, x): one near the diagonal (summed)."""
+    from autograd_core.ops import specialfns
+
+    seen = []
+    for name in ("_igamma_sum", "_igammac_lentz"):
+        loop = getattr(specialfns, name)
+        monkeypatch.setattr(specialfns, name,
+                            lambda a, x, fac, loop=loop: seen.append(a.size) or loop(a, x, fac))
+    a = _f64([1e30, 2e30, 1e250, 50.0])
+    x = _f64([2e30, 1e30, 3e250, 51.0])
+    p, q = ag.igamma(a, x).numpy(), ag.igammac(a, x).numpy()
+    assert seen and all(n == 1 for n in seen)  # the (50, 51) pair alone reached a loop
+    np.testing.assert_array_equal(p[:3], [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(q[:3], [0.0, 1.0, 0.0])
+    # P(50, 51) + Q(50, 51) = 1, and P(50, 51) from the integer closed form
+    assert p[3] == pytest.approx(1 - _q_integer(50, 51.0), rel=1e-13)
+    assert p[3] + q[3] == pytest.approx(1.0, rel=1e-15)
