@@ -90,7 +90,7 @@ step_st = st.one_of(
     st.tuples(st.just("unary"), st.sampled_from(sorted(UNARY)), st.just(0)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(step_st, min_size=1, max_size=6),
        dtype=st.sampled_from([np.float32, np.float64]),
        n=st.integers(1, 4), m=st.integers(1, 5),
