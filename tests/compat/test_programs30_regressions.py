@@ -7,6 +7,7 @@ Lookahead, a neural tangent kernel, SWA, and the less used losses and layers).
 
 Harness and results: /work/progs_runs/progs30/ (RESULTS30.md).
 """
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -190,3 +191,21 @@ def test_einsum_names_the_letter_whose_sizes_differ():
                                            "don't match, 3 != 2$"):
         ag.einsum("ii->i", ag.ones(2, 3))
     assert ag.einsum("ij,jk->ik", ag.ones(2, 1), ag.ones(4, 5)).tolist() == [[4.0] * 5] * 2
+
+
+@pytest.mark.torch_parity
+def test_non_leaf_grad_warning_is_pytorchs_text():
+    """A training loop that read ``loss.grad`` by mistake (progs30) warned with PyTorch's text
+    but one word off ("more informations"); PyTorch 2.13's text, up to its "(Triggered
+    internally at ...)" suffix, is ours."""
+    torch = pytest.importorskip("torch")
+
+    def message(lib):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert y.grad is None
+        return str(caught[0].message).split(" (Triggered internally")[0]
+
+    assert message(ag) == message(torch)
