@@ -119,10 +119,14 @@ def _beta_quadrature(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     up = (c0 > 0) & (a < 1)
     if up.any():  # t = x e^v: dx/da = x * integral of (v + c0) t/x f(t)/f(x) dv
         xu, au, bu, cu, yu = x[up], a[up], b[up], c0[up], y[up]
-        out[up] = xu * _quadrature(
-            au - (bu - 1) * xu / yu, (bu - 1) * xu / (yu * yu), -np.log(xu),
-            lambda v: (v + cu[col]) * np.exp(au[col] * v + (bu[col] - 1)
-                                              * np.log1p(-xu[col] * np.expm1(v) / yu[col])))
+
+        # a def, not a lambda: mypy inferred the lambda's numpy expression against every
+        # operator overload, 30 s of CI's type check
+        def integrand_up(v: np.ndarray) -> np.ndarray:
+            return (v + cu[col]) * np.exp(au[col] * v + (bu[col] - 1)
+                                          * np.log1p(-xu[col] * np.expm1(v) / yu[col]))
+        out[up] = xu * _quadrature(au - (bu - 1) * xu / yu, (bu - 1) * xu / (yu * yu),
+                                   -np.log(xu), integrand_up)
     down = (c0 <= 0) & (b < 1)
     if down.any():  # 1 - t = y e^w: dx/da = -y * integral of score (1-t)/y f(t)/f(x) dw
         xd, ad, bd, cd, yd = x[down], a[down], b[down], c0[down], y[down]
