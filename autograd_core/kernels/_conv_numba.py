@@ -395,7 +395,9 @@ def _dw_weight_grad_channel(xp, g, gw, o, m, sh, sw, dh, dw):
             for j in range(kw):
                 one[i, j] = acc[i, j].sum()
                 tot[i, j] += one[i, j]
-    gw[o, 0] = tot
+    for i in range(kh):  # a loop, not ``gw[o, 0] = tot``: Numba compiles a slice copy's shape
+        for j in range(kw):  # check's message in ~3 s
+            gw[o, 0, i, j] = tot[i, j]
 
 
 @jit

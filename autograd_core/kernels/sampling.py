@@ -357,8 +357,10 @@ def box_muller16_f32(blocks, mean, std, out):
     rows = blocks.shape[0]
     u1 = np.empty((rows, 8), np.float32)
     u2 = np.empty((rows, 8), np.float32)
-    u1[:] = blocks[:, :8]
-    u2[:] = blocks[:, 8:]
+    for r in range(rows):  # loops, not slice copies: Numba compiles a slice copy's shape
+        for k in range(8):  # check's message in ~3 s
+            u1[r, k] = blocks[r, k]
+            u2[r, k] = blocks[r, 8 + k]
     a, b = u1.reshape(-1), u2.reshape(-1)
     for i in range(a.size):
         radius = _sqrt32(_M2 * _log32(_ONE - a[i]))
@@ -384,5 +386,7 @@ def box_muller16_f32(blocks, mean, std, out):
         c = _as_float32(_as_int32(c) ^ cos_sign)
         a[i] = _fma32(radius * c, std, mean)
         b[i] = _fma32(radius * s, std, mean)
-    out[:, :8] = u1
-    out[:, 8:] = u2
+    for r in range(rows):
+        for k in range(8):
+            out[r, k] = u1[r, k]
+            out[r, 8 + k] = u2[r, k]
