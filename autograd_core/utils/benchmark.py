@@ -7,8 +7,10 @@ times C++ snippets and collects Callgrind counts); see DIFFERENCES.md.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import timeit as _timeit
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any, Callable
 
@@ -161,13 +163,20 @@ class Timer:
                                           sub_label=sub_label, description=description,
                                           env=env, num_threads=num_threads)
 
-    def _timed(self, number: int) -> float:
+    @contextlib.contextmanager
+    def _threads_set(self) -> Iterator[None]:
+        """``num_threads`` for a whole measurement, the caller's count back after it (as
+        PyTorch's Timer). Per block it was 2-10 ms of thread-pool calls around blocks of
+        ~0.1 ms: ``blocked_autorange(min_run_time=0.2)`` ran for seconds."""
         before = _threads.get_num_threads()
         _threads.set_num_threads(self._task_spec.num_threads)
         try:
-            return self._timer.timeit(number)
+            yield
         finally:
             _threads.set_num_threads(before)
+
+    def _timed(self, number: int) -> float:
+        return self._timer.timeit(number)
 
     def timeit(self, number: int = 1000000) -> Measurement:
         """Run ``stmt`` ``number`` times (after a short warm-up of ``max(number // 100, 2)``
@@ -184,8 +193,10 @@ class Timer:
             >>> len(calls), m.number_per_run
             (12, 10)
         """
-        self._timed(max(int(number // 100), 2))
-        return Measurement(number, [self._timed(number)], task_spec=self._task_spec)
+        with self._threads_set():
+            self._timed(max(int(number // 100), 2))
+            took = self._timed(number)
+        return Measurement(number, [took], task_spec=self._task_spec)
 
     def blocked_autorange(self, callback: Callable[[int, float], None] | None = None,
                           min_run_time: float = 0.2) -> Measurement:
@@ -204,17 +215,18 @@ class Timer:
             True
         """
         number = 1
-        while True:  # the block size: the first power of ten whose block is long enough
-            took = self._timed(number)
-            if took >= min_run_time / 1000 or number >= 10**9:
-                break
-            number *= 10
         raw: list[float] = []
-        total = 0.0
-        while total < min_run_time:
-            took = self._timed(number)
-            raw.append(took)
-            total += took
-            if callback is not None:
-                callback(number, took)
+        with self._threads_set():
+            while True:  # the block size: the first power of ten whose block is long enough
+                took = self._timed(number)
+                if took >= min_run_time / 1000 or number >= 10**9:
+                    break
+                number *= 10
+            total = 0.0
+            while total < min_run_time:
+                took = self._timed(number)
+                raw.append(took)
+                total += took
+                if callback is not None:
+                    callback(number, took)
         return Measurement(number, raw, task_spec=self._task_spec)

@@ -193,3 +193,26 @@ def test_utils_benchmark_measurement_layout_matches_torch():
         ours, theirs = lines(Timer, **kw), lines(TorchTimer, **kw)
         assert ours[:-2] == theirs[:-2] and ours[-1] == theirs[-1]
         assert ours[-2] in ("ns", "us", "ms", "s") and theirs[-2] in ("ns", "us", "ms", "s")
+
+
+def test_utils_benchmark_sets_the_thread_count_once_per_measurement(monkeypatch):
+    # blocked_autorange set and restored the thread count around every block: 2-10 ms of
+    # thread-pool calls per block of ~0.1 ms, so min_run_time=0.01 ran for 8 s in a test
+    # process with many libraries loaded. PyTorch's Timer sets it once per measurement.
+    from autograd_core import threads
+    from autograd_core.utils.benchmark import Timer
+
+    calls, real = [], threads.set_num_threads
+    monkeypatch.setattr(threads, "set_num_threads", lambda n: (calls.append(n), real(n))[1])
+    before = threads.get_num_threads()
+    blocks = []
+    seen = []  # the count in force while each block is reported
+    m = Timer("sum(range(10))", num_threads=1).blocked_autorange(
+        callback=lambda n, t: (blocks.append(n), seen.append(threads.get_num_threads())),
+        min_run_time=0.01)
+    assert blocks and len(m.raw_times) == len(blocks)
+    assert calls == [1, before] and set(seen) == {1}
+    assert threads.get_num_threads() == before
+    calls.clear()
+    Timer("x = 1", num_threads=1).timeit(100)
+    assert calls == [1, before]
