@@ -170,10 +170,21 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any], *, eps: 
                 f"gradcheck: check_forward_ad checks the forward-mode derivatives of {name} "
                 f"computed from its backward; tapegrad's forward AD does not call its jvp "
                 "staticmethod, so that jvp is not checked (see DIFFERENCES.md)", stacklevel=2)
+    # The finite differences of every output, per input, computed once: each perturbation's
+    # evaluation gives them all (gradgradcheck's function has one output per input, so
+    # per output the same evaluations ran once for each)
+    n_cols = [o._data.size * _parts(o) for o in outputs]
+    numerical_of: dict[int, list[np.ndarray]] = {}
+
+    def numerical_of_input(i: int, t: Tensor) -> list[np.ndarray]:
+        got = numerical_of.get(i)
+        if got is None:
+            got = numerical_of[i] = _numerical(func, inputs, t, eps, n_cols)
+        return got
+
     if not any(o.requires_grad for o in outputs):  # PyTorch's: no differentiable output, so
-        for oi, out in enumerate(outputs):       # the numerical gradient must be zero
-            n_cols = out._data.size * _parts(out)
-            if any(np.any(_numerical(func, inputs, oi, t, eps, n_cols)) for _, t in diff):
+        for oi in range(len(outputs)):           # the numerical gradient must be zero
+            if any(np.any(numerical_of_input(i, t)[oi]) for i, t in diff):
                 return _fail("Numerical gradient for function expected to be zero",
                              raise_exception)
         return True
@@ -195,7 +206,7 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any], *, eps: 
             if msg:
                 return _fail(msg, raise_exception)
         for i, t in diff:
-            numerical = _numerical(func, inputs, oi, t, eps, len(seeds))
+            numerical = numerical_of_input(i, t)[oi]
             checks = [("", analytical[i])] if check_backward_ad else []
             if check_forward_ad:
                 checks.append((" computed with forward mode",
@@ -241,13 +252,14 @@ def _analytical(out: Tensor, oi: int, diff: list[tuple[int, Tensor]], seeds: np.
     return analytical, None
 
 
-def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], oi: int, t: Tensor,
-               eps: float, n_cols: int) -> np.ndarray:
-    """Central differences of output ``oi`` per real component of each element of ``t``:
-    rows as ``_analytical``'s."""
+def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], t: Tensor, eps: float,
+               n_cols: list[int]) -> list[np.ndarray]:
+    """Central differences of each output (``n_cols[o]`` real components) per real component
+    of each element of ``t``: one array per output, rows as ``_analytical``'s."""
     arr = t._data  # any layout: elements are perturbed by their index, in C order
     n_parts = _parts(t)
-    rows = []
+    n_out = len(n_cols)
+    rows: list[list[np.ndarray]] = [[] for _ in range(n_out)]
     for j in range(arr.size * n_parts):
         where = np.unravel_index(j // n_parts, arr.shape) if arr.ndim else ()
         step = eps * 1j if j % n_parts else eps
@@ -256,13 +268,17 @@ def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], oi: int, t: Tensor
         # gradgradcheck's fn itself needs recording to compute its output
         try:
             arr[where] = orig + step
-            plus = _components(_outputs(fn, inputs)[oi]._data)
+            outs = _outputs(fn, inputs)
+            plus = [_components(outs[o]._data) for o in range(n_out)]
             arr[where] = orig - step
-            minus = _components(_outputs(fn, inputs)[oi]._data)
+            outs = _outputs(fn, inputs)
+            minus = [_components(outs[o]._data) for o in range(n_out)]
         finally:
             arr[where] = orig
-        rows.append((plus - minus) / (2 * eps))
-    return np.array(rows, dtype=np.float64).reshape(arr.size * n_parts, n_cols)
+        for o in range(n_out):
+            rows[o].append((plus[o] - minus[o]) / (2 * eps))
+    return [np.array(rows[o], dtype=np.float64).reshape(arr.size * n_parts, n_cols[o])
+            for o in range(n_out)]
 
 
 def _forward(fn: Callable[..., Any], inputs: Sequence[Any], oi: int, i: int, t: Tensor,

@@ -229,3 +229,34 @@ def test_forward_mode_check_says_a_functions_jvp_goes_unchecked():
         warnings.simplefilter("error")  # no warning without a jvp or without forward mode
         assert gradcheck(SquareWithWrongJvp.apply, (x,))
         assert gradcheck(lambda t: (t * t).sin(), (x,), check_forward_ad=True)
+
+
+def test_gradcheck_evaluates_the_function_once_per_perturbation_for_every_output():
+    # The finite differences ran the function twice per input element *for each output*;
+    # gradgradcheck's function has one output per input, so a binary op's second-order check
+    # evaluated its forward + backward twice as often as needed. Each perturbation's
+    # evaluation now serves every output (PyTorch's gradcheck works the same way).
+    calls = []
+
+    def f(a, b):
+        calls.append(1)
+        return a * b, a + b.sin(), (a * b).sum()
+
+    a = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    b = ag.tensor([[1.5, 0.3, -0.7]], dtype=ag.float64, requires_grad=True)
+    assert gradcheck(f, (a, b))
+    assert len(calls) == 1 + 2 * (3 + 3)  # the outputs' first call, then +-eps per element
+    # a wrong gradient of the second output is still reported against that output
+    class BadSin(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.sin()
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * x.cos() * 1.01
+
+    with pytest.raises(ag.GradcheckError, match="for output 1 with respect to input 1"):
+        gradcheck(lambda a, b: (a * b, a + BadSin.apply(b)), (a, b))
