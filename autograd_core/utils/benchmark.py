@@ -175,9 +175,6 @@ class Timer:
         finally:
             _threads.set_num_threads(before)
 
-    def _timed(self, number: int) -> float:
-        return self._timer.timeit(number)
-
     def timeit(self, number: int = 1000000) -> Measurement:
         """Run ``stmt`` ``number`` times (after a short warm-up of ``max(number // 100, 2)``
         runs) and return the Measurement of that one block.
@@ -194,8 +191,8 @@ class Timer:
             (12, 10)
         """
         with self._threads_set():
-            self._timed(max(int(number // 100), 2))
-            took = self._timed(number)
+            self._timer.timeit(max(int(number // 100), 2))
+            took = self._timer.timeit(number)
         return Measurement(number, [took], task_spec=self._task_spec)
 
     def blocked_autorange(self, callback: Callable[[int, float], None] | None = None,
@@ -218,13 +215,13 @@ class Timer:
         raw: list[float] = []
         with self._threads_set():
             while True:  # the block size: the first power of ten whose block is long enough
-                took = self._timed(number)
+                took = self._timer.timeit(number)
                 if took >= min_run_time / 1000 or number >= 10**9:
                     break
                 number *= 10
             total = 0.0
             while total < min_run_time:
-                took = self._timed(number)
+                took = self._timer.timeit(number)
                 raw.append(took)
                 total += took
                 if callback is not None:
