@@ -646,9 +646,9 @@ def _igamma_series(a, x):
 
 
 def _where_fac(a, x, rest):
-    """``fac * rest(a, x, fac)`` computed only where ``fac`` (``_igamma_fac``) is not 0: where
-    it underflows (``a`` and ``x`` large and apart, e.g. 1e30 and 2e30), so does the result,
-    and the terms, ``~sqrt(a)`` of them, need not be summed (100,000 loop passes, seconds)."""
+    """``rest(a, x, fac)`` (which scales by ``fac``, ``_igamma_fac``), 0 where ``fac`` is 0:
+    where it underflows (``a`` and ``x`` large and apart, e.g. 1e30 and 2e30), so does the
+    result, and the terms, ``~sqrt(a)`` of them, need not be summed (100,000 loop passes)."""
     fac = _igamma_fac(a, x)
     live = fac != 0
     if live.all():
