@@ -254,8 +254,11 @@ class Permute(Node):
         return "Transpose" if moved == 2 else "Permute"
 
     def forward(self, x, axes):
-        self.inverse = tuple(np.argsort(axes))
-        return np.transpose(x, axes)
+        inverse = [0] * len(axes)
+        for k, a in enumerate(axes):
+            inverse[a] = k
+        self.inverse = tuple(inverse)
+        return x.transpose(axes)
 
     def backward(self, g):
         return (xp.permute(g, self.inverse),)
