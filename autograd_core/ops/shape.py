@@ -41,9 +41,9 @@ def _as_view(out, x):
     every element of it is one of x's, so that answers without ``np.shares_memory`` (1.2 us
     of a 7-15 us view op); other results are asked the exact question."""
     data, xdata = out._data, x._data
-    base = data.base
-    if (not data.size or not xdata.size or base is xdata
-            or (base is not None and base is xdata.base) or np.shares_memory(data, xdata)):
+    owner = data.base  # (numpy's: the array, or other object, whose memory data views)
+    if (not data.size or not xdata.size or owner is xdata
+            or (owner is not None and owner is xdata.base) or np.shares_memory(data, xdata)):
         out._vc = x._counter()
         base = out._base = x._base if x._base is not None else x
         # PyTorch's creation meta: a view of a multi-output view or of one made under no_grad
