@@ -63,12 +63,15 @@ def _scalar(value: Any) -> float:
 
 
 def _bf16(a: Any) -> np.ndarray:
-    """``a`` rounded to bfloat16 (through float32, nearest even), held in a float32 array."""
-    with np.errstate(over="ignore"):  # past float32's range: inf, as ATen's conversion
-        a = np.asarray(a, dtype=np.float32)
-    bits = a.view(np.uint32).astype(np.uint64)
-    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16 << 16
-    out = bits.astype(np.uint32).view(np.float32)
+    """``a`` rounded to bfloat16 (through float32, nearest even), held in a float32 array.
+    On the float32 bits: add ``0x7FFF`` plus the lowest kept bit, then clear the low 16. In
+    uint32 arithmetic only a NaN's bits can wrap around, and NaNs are passed through as they
+    are (most calls get float32 already: the float64 -> float32 step is skipped for them)."""
+    if not (type(a) is np.ndarray and a.dtype == np.float32):
+        with np.errstate(over="ignore"):  # past float32's range: inf, as ATen's conversion
+            a = np.asarray(a, dtype=np.float32)
+    bits = a.view(np.uint32)
+    out = ((bits + (((bits >> 16) & 1) + 0x7FFF)) & 0xFFFF0000).view(np.float32)
     return np.where(np.isnan(a), a, out)
 
 

@@ -32,6 +32,37 @@ def test_bfloat16_rounding_is_nearest_even_through_float32():
     assert np.isnan(_bf16(np.array([np.nan]))).all()
 
 
+def test_bfloat16_rounding_of_every_kind_of_float32():
+    """Random float32 bit patterns (both signs, subnormals, the largest finite values, inf and
+    NaNs with any payload): each result is the nearer of the value's two bfloat16 neighbours
+    (the truncation and the next one up in magnitude), measured in float64, a tie going to
+    the one whose last kept bit is 0; NaNs stay NaN (uint32 sums wrap only for their bits)."""
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**32, 200_000, dtype=np.uint64).astype(np.uint32)
+    edges = [0x00008000, 0x00018000, 0x7F7F7FFF, 0x7F7F8000, 0x7F7FFFFF, 0x7F800000, 0xFF7F8000,
+             0x3F808000, 0x3F818000, 0x7FC00000, 0x7FFF8000, 0xFFFF8000, 0xFFFFFFFF]
+    bits[:len(edges)] = edges
+    x = bits.view(np.float32)
+    got = _bf16(x)
+    nan = np.isnan(x)
+    assert np.isnan(got[nan]).all()
+    x, got = x[~nan].astype(np.float64), got[~nan].astype(np.float64)
+    low = (bits[~nan] & 0xFFFF0000).view(np.float32).astype(np.float64)
+    high = (bits[~nan] & 0xFFFF0000) + np.uint32(0x10000)  # the next bfloat16 outward
+    inf = np.isinf(x)
+    with np.errstate(invalid="ignore"):  # inf's next pattern is a (signalling) NaN's: unused
+        high = high.view(np.float32).astype(np.float64)
+        d_low, d_high = np.abs(x - low), np.abs(high - x)
+    even_low = ((bits[~nan] >> 16) & 1) == 0
+    # past the largest bfloat16 the next one up is inf: a distance of inf
+    want = np.where(inf, x, np.where(d_low < d_high, low, np.where(d_high < d_low, high,
+                                                                     np.where(even_low, low, high))))
+    top = ~inf & np.isinf(high)  # from 0x7F7F0000 up: halfway to the next power is the tie
+    tie_up = (bits[~nan][top] & 0xFFFF) >= 0x8000
+    want[top] = np.where(tie_up, np.copysign(np.inf, x[top]), low[top])
+    np.testing.assert_array_equal(got, want)
+
+
 def _quintic_bf16(s, steps=5):
     """One singular value through the iteration, rounded where PyTorch's bfloat16 rounds:
     ``A = s*s``, ``U = b*A + c*A*A`` (``c*A*A`` rounded to float32 first), ``a*s + U*s``."""
