@@ -1166,6 +1166,7 @@ class AsStrided(Node):
     gives ``x`` those of its own elements (PyTorch's, for an ``x`` without overlap)."""
 
     complex_backward = LINEAR
+    reads_storage = True  # (inplace: a change of its view is computed from the base's values)
 
     def forward(self, x, size, stride, offset):
         root, start, nbytes = _storage(x)
@@ -1250,7 +1251,11 @@ def as_strided(input: Tensor, size: Sequence[builtins.int], stride: Sequence[bui
     if STATE.enabled and input.requires_grad and _args.internal_overlap(input._data):
         raise RuntimeError("as_strided: the gradient of a view of a tensor whose elements "
                            "overlap (an expanded one) is not supported; .clone() it first")
-    return _as_view(AsStrided.apply(input, size=size, stride=stride, offset=offset), input)
+    out = AsStrided.apply(input, size=size, stride=stride, offset=offset)
+    # a view of the base even where it holds none of input's own elements (u[2:] viewed from
+    # offset 0): a write through it changes the base, whose saved values backward then checks
+    base = input._base if input._base is not None else input
+    return _as_view(out, input, shares=np.shares_memory(out._data, base._data))
 
 
 @op("ndimension", method=True, function=False, samples=())

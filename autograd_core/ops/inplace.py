@@ -41,6 +41,12 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         )
     if sources:
         _args.check_input_overlap(t._data, sources, full=disjoint)
+    if (recording and t._base is not None and t._base.requires_grad
+            and getattr(t.grad_fn, "reads_storage", False)):
+        # an as_strided view may hold elements of its base that its input does not (its
+        # backward, PyTorch's, gives the input only its own): the change is computed from the
+        # view read from its base, as PyTorch's CopySlices does, so all of it reaches the base
+        _rerecord(t, _read_view(t._base, t))
     if t._data.dtype.kind in "fc":
         result = compute()
     else:  # PyTorch's copy_ records no write into an integer/bool tensor
@@ -219,11 +225,26 @@ def _positions(base, v):
     is complex and the other real (``view_as_real``, ``.imag``, ``view_as_complex``), in real
     numbers: of ``base``'s real form (``_real_form``), a complex view's pairs in a last axis."""
     b, unit = base._data, min(base._data.itemsize, v._data.itemsize)
+    want = _addresses(v._data, unit)
     if b.flags.c_contiguous:  # the usual case: the byte offset says it, no sort needed
-        return (_addresses(v._data, unit) - b.__array_interface__["data"][0]) // unit
+        pos = (want - b.__array_interface__["data"][0]) // unit
+        if pos.size and (pos.min() < 0 or pos.max() >= b.size * (b.itemsize // unit)):
+            _outside(v)
+        return pos
     addr = _addresses(b, unit).ravel()
     order = np.argsort(addr, kind="stable")
-    return order[np.searchsorted(addr[order], _addresses(v._data, unit))]
+    pos = order[np.searchsorted(addr[order], want).clip(0, max(addr.size - 1, 0))]
+    if pos.size and not np.array_equal(addr[pos], want):
+        _outside(v)
+    return pos
+
+
+def _outside(v):
+    """A view (``as_strided``'s) holding memory its base tensor does not: its elements
+    cannot be found in the base, so its change is refused rather than put elsewhere."""
+    raise RuntimeError(f"an in-place change of a view ({_torch_view_name(v)}) that reaches "
+                       "outside the elements of its base tensor cannot be recorded; .clone() it "
+                       "first")
 
 
 def _real_form(x, v):

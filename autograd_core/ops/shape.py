@@ -33,16 +33,18 @@ class _Views(list):
         return (_Views, ())
 
 
-def _as_view(out, x):
-    """Mark ``out`` as a view of ``x`` when it shares x's memory. While recording, the base
-    also keeps a weak reference to it: an in-place change of the base then re-records the
-    view's ``grad_fn`` from the base's new one (``inplace._regenerate_views``). A numpy view
-    made from x's array has that array, or the array x's is itself a view of, as its ``base``:
-    every element of it is one of x's, so that answers without ``np.shares_memory`` (1.2 us
-    of a 7-15 us view op); other results are asked the exact question."""
+def _as_view(out, x, shares=False):
+    """Mark ``out`` as a view of ``x`` when it shares x's memory (or ``shares``: the caller
+    knows it shares its base's, as ``as_strided``'s may without holding any of x's own
+    elements). While recording, the base also keeps a weak reference to it: an in-place change
+    of the base then re-records the view's ``grad_fn`` from the base's new one
+    (``inplace._regenerate_views``). A numpy view made from x's array has that array, or the
+    array x's is itself a view of, as its ``base``: every element of it is one of x's, so that
+    answers without ``np.shares_memory`` (1.2 us of a 7-15 us view op); other results are
+    asked the exact question."""
     data, xdata = out._data, x._data
     owner = data.base  # (numpy's: the array, or other object, whose memory data views)
-    if (not data.size or not xdata.size or owner is xdata
+    if (shares or not data.size or not xdata.size or owner is xdata
             or (owner is not None and owner is xdata.base) or np.shares_memory(data, xdata)):
         out._vc = x._counter()
         base = out._base = x._base if x._base is not None else x

@@ -83,6 +83,73 @@ def test_matmul_precision_is_recorded():
         ag.set_float32_matmul_precision("highest")
 
 
+def test_as_strided_outside_the_inputs_own_elements_is_a_view_of_its_base():
+    """A view reading elements of the base the input does not hold (``u[2:]`` viewed from
+    storage offset 0) shares the base's version counter: an in-place change through it, after
+    the base was saved for backward, makes backward raise PyTorch's error. It used to be no
+    view at all: backward silently used the changed values (a.grad [0, 4, 4, 6, 8, 10])."""
+    a = ag.arange(6.0, dtype=ag.float64).requires_grad_()
+    u = a * 1.0
+    w = u[2:].as_strided((2,), (1,), 0)  # u's elements 0 and 1
+    assert w.tolist() == [0.0, 1.0] and w._base is u
+    loss = (u * u).sum()  # saves u
+    w.mul_(2)
+    assert u.tolist() == [0.0, 2.0, 2.0, 3.0, 4.0, 5.0] and u._version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    # the change itself is recorded as a write into u (PyTorch's CopySlices): d/da of
+    # sum(u * [1..6]) with u[0:2] doubled
+    b = ag.arange(6.0, dtype=ag.float64).requires_grad_()
+    v = b * 1.0
+    v[3:].as_strided((2,), (1,), 0).mul_(2)
+    (v * ag.arange(1.0, 7.0, dtype=ag.float64)).sum().backward()
+    assert b.grad.tolist() == [2.0, 4.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_an_in_place_change_through_a_view_reaching_past_its_base_is_refused():
+    """A tensor whose array is part of a larger numpy array (as an op's result may be): its
+    as_strided views may also read the array's other elements, which the tensor (the base)
+    does not hold. Changing such a view while recording cannot be written into the base; it
+    is refused instead of landing on other elements of the base."""
+    arr = np.arange(12.0)
+    for part in (arr[2:], arr[::2][1:]):  # a contiguous and a strided base
+        x = ag.Tensor._wrap(part)  # (an op's result; from_numpy's storage is the array's own)
+        y = x.as_strided((4,), (1,), 0)  # arr[0:4]: two elements outside x's
+        assert y._base is x
+        leaf = ag.ones(4, dtype=ag.float64, requires_grad=True)
+        with pytest.raises(RuntimeError, match="outside the elements of its base"):
+            y.mul_(leaf)
+        assert arr.tolist() == list(np.arange(12.0))  # nothing written
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("how", ["mul_", "add_", "copy_"])
+def test_in_place_changes_through_as_strided_views_match_torch(how):
+    """Views of a non-leaf (slices, rows, columns of it), viewed again by as_strided (inside
+    and outside their own elements), changed in place by a value that requires grad: the
+    base's values and every gradient as PyTorch's."""
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(0).standard_normal(12)
+    views = [lambda x: x, lambda x: x[3:], lambda x: x[1:7], lambda x: x.view(3, 4)[1],
+             lambda x: x.view(3, 4)[:, 1]]
+    geometries = [((2,), (1,), 0), ((2, 2), (1, 3), 1), ((3,), (2,), 5), ((2,), (1,), None)]
+    for k, view in enumerate(views):
+        for size, stride, offset in geometries:
+            got = []
+            for lib in (ag, torch):
+                b = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+                o = lib.tensor(np.linspace(0.5, 2.0, int(np.prod(size))).reshape(size),
+                               dtype=lib.float64, requires_grad=True)
+                v = b * 1.0
+                w = view(v).as_strided(size, stride, offset)
+                getattr(w, how)(o * 3.0)
+                (v * lib.arange(1.0, 13.0, dtype=lib.float64)).sum().backward()
+                got.append([t.detach().numpy().copy() for t in (v, b.grad, o.grad)])
+            for mine, theirs in zip(*got):
+                np.testing.assert_allclose(mine, theirs, rtol=1e-14, atol=0,
+                                           err_msg=f"view {k}, {size}, {stride}, {offset}")
+
+
 @pytest.mark.torch_parity
 def test_as_strided_matches_torch():
     torch = pytest.importorskip("torch")
