@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 import numpy as np
 
 from autograd_core import random as _random
+from autograd_core._memory import own_extent
 from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
@@ -349,8 +350,9 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None,
     if isinstance(data, np.ndarray):
         # a view: the memory is shared, but the caller's array object is not the tensor's, so
         # setting its .shape or .dtype later does not reshape the tensor (PyTorch's keeps its own)
-        return Tensor._wrap((data if dtype is None else
-                             half_source(data, dtype).astype(dtype, copy=False)).view())
+        # (part of a larger array: that part's memory is the storage, as PyTorch's)
+        return Tensor._wrap(own_extent(data if dtype is None else
+                                       half_source(data, dtype).astype(dtype, copy=False)))
     return tensor(data, dtype=dtype)
 
 
@@ -434,8 +436,8 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(arr).__name__}")
     # shares the memory through a view of its own, as as_tensor: `arr.shape = ...` afterwards
-    # must not reshape the tensor
-    return Tensor._wrap(arr.view())
+    # must not reshape the tensor; part of a larger array has that part as its storage
+    return Tensor._wrap(own_extent(arr))
 
 
 def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:

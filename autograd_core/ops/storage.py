@@ -16,23 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._memory import storage as _storage
 from autograd_core.creation import _size
 from autograd_core.ops._args import demangled_type, torch_name
 from autograd_core.ops.registry import op, refuse_capture
 from autograd_core.tensor import DType, Tensor
-
-
-def _storage(a):
-    """The array owning ``a``'s memory (PyTorch's storage), its first byte, its size in
-    bytes."""
-    root = a
-    while True:
-        base = root.base
-        if not isinstance(base, np.ndarray):  # numpy's as_strided: through its DummyArray
-            base = getattr(base, "base", None)
-        if not isinstance(base, np.ndarray):
-            return root, root.__array_interface__["data"][0], root.nbytes
-        root = base
 
 
 def element_offset(a):

@@ -122,6 +122,41 @@ def test_an_in_place_change_through_a_view_reaching_past_its_base_is_refused():
         assert arr.tolist() == list(np.arange(12.0))  # nothing written
 
 
+@pytest.mark.parametrize("make", [ag.from_numpy, ag.as_tensor])
+def test_from_numpy_of_part_of_an_array_has_that_part_as_its_storage(make):
+    """PyTorch's from_numpy (and as_tensor) of ``arr[2:]`` sees only that part's memory:
+    storage offset 0, a storage from its first element to its last, as_strided from there.
+    The storage was the whole array: offset 2, and as_strided read ``arr[0]``."""
+    arr = np.arange(12.0)
+    cases = [(arr[2:], (1,), 80), (arr[::2][1:], (2,), 72), (arr.reshape(3, 4)[:, 1:3], (4, 1), 80),
+             (arr[5:6], (1,), 8), (arr, (1,), 96)]
+    for part, stride, nbytes in cases:
+        x = make(part)
+        assert x.storage_offset() == 0 and x.stride() == stride
+        assert x.untyped_storage().nbytes() == nbytes
+        assert x.as_strided((1,), (1,), 0).item() == part.flat[0]
+        with pytest.raises(RuntimeError, match="out of bounds for storage"):
+            x.as_strided((1,), (1,), nbytes // 8)
+        x.view(-1)[0] = -1.0 if x.is_contiguous() else x.flatten()[0].item()  # still shared
+    assert arr[2] == -1.0 and arr[5] == -1.0
+    ro = np.arange(4.0)
+    ro.flags.writeable = False
+    assert not make(ro[1:]).numpy().flags.writeable
+
+
+@pytest.mark.torch_parity
+def test_storage_of_numpy_parts_matches_torch():
+    torch = pytest.importorskip("torch")
+    arr = np.arange(24.0)
+    for part in (arr[3:], arr[1:20:3], arr.reshape(4, 6)[1:, 2:5], arr.reshape(4, 6).T[1:],
+                 arr[7:9]):
+        for make, theirs in ((ag.from_numpy, torch.from_numpy), (ag.as_tensor, torch.as_tensor)):
+            x, t = make(part), theirs(part)
+            assert (x.storage_offset(), x.stride()) == (t.storage_offset(), t.stride())
+            assert x.untyped_storage().nbytes() == t.untyped_storage().nbytes()
+            assert x.as_strided((2,), (1,), 0).tolist() == t.as_strided((2,), (1,), 0).tolist()
+
+
 @pytest.mark.torch_parity
 @pytest.mark.parametrize("how", ["mul_", "add_", "copy_"])
 def test_in_place_changes_through_as_strided_views_match_torch(how):
