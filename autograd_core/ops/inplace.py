@@ -41,8 +41,7 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         )
     if sources:
         _args.check_input_overlap(t._data, sources, full=disjoint)
-    if (recording and t._base is not None and t._base.requires_grad
-            and getattr(t.grad_fn, "reads_storage", False)):
+    if recording and t._base is not None and t._base.requires_grad and _via_as_strided(t):
         # an as_strided view may hold elements of its base that its input does not (its
         # backward, PyTorch's, gives the input only its own): the change is computed from the
         # view read from its base, as PyTorch's CopySlices does, so all of it reaches the base
@@ -92,6 +91,19 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         if recording and t.__dict__.get("_views"):
             _regenerate_views(t)
     return t
+
+
+def _via_as_strided(t):
+    """Whether the view ``t``'s ``grad_fn`` reaches its base's through an ``as_strided`` node
+    (view nodes: their input's node first in ``next``)."""
+    stop, node = t._base.grad_fn, t.grad_fn
+    for _ in range(64):  # (a view chain is short; a longer walk gives up)
+        if node is None or node is stop or not isinstance(node, Node):
+            return False
+        if getattr(node, "reads_storage", False):
+            return True
+        node = node.next[0] if node.next else None
+    return False
 
 
 _MULTI_VIEW = (" This view is the output of a function that returns multiple views. Such "

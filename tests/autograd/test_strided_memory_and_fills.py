@@ -3,6 +3,7 @@ pin_memory/is_pinned, apply_/map_, cauchy_/geometric_/log_normal_, get_default_d
 float32 matmul precision."""
 
 import array
+import itertools
 import warnings
 
 import numpy as np
@@ -161,28 +162,29 @@ def test_storage_of_numpy_parts_matches_torch():
 @pytest.mark.parametrize("how", ["mul_", "add_", "copy_"])
 def test_in_place_changes_through_as_strided_views_match_torch(how):
     """Views of a non-leaf (slices, rows, columns of it), viewed again by as_strided (inside
-    and outside their own elements), changed in place by a value that requires grad: the
-    base's values and every gradient as PyTorch's."""
+    and outside their own elements), and that view or a slice of it changed in place by a
+    value that requires grad: the base's values and every gradient as PyTorch's."""
     torch = pytest.importorskip("torch")
     values = np.random.default_rng(0).standard_normal(12)
     views = [lambda x: x, lambda x: x[3:], lambda x: x[1:7], lambda x: x.view(3, 4)[1],
              lambda x: x.view(3, 4)[:, 1]]
     geometries = [((2,), (1,), 0), ((2, 2), (1, 3), 1), ((3,), (2,), 5), ((2,), (1,), None)]
     for k, view in enumerate(views):
-        for size, stride, offset in geometries:
+        for (size, stride, offset), after in itertools.product(geometries, (False, True)):
             got = []
             for lib in (ag, torch):
                 b = lib.tensor(values, dtype=lib.float64, requires_grad=True)
-                o = lib.tensor(np.linspace(0.5, 2.0, int(np.prod(size))).reshape(size),
-                               dtype=lib.float64, requires_grad=True)
                 v = b * 1.0
                 w = view(v).as_strided(size, stride, offset)
+                w = w[1:] if after else w
+                o = lib.tensor(np.linspace(0.5, 2.0, w.numel()).reshape(tuple(w.shape)),
+                               dtype=lib.float64, requires_grad=True)
                 getattr(w, how)(o * 3.0)
                 (v * lib.arange(1.0, 13.0, dtype=lib.float64)).sum().backward()
                 got.append([t.detach().numpy().copy() for t in (v, b.grad, o.grad)])
             for mine, theirs in zip(*got):
                 np.testing.assert_allclose(mine, theirs, rtol=1e-14, atol=0,
-                                           err_msg=f"view {k}, {size}, {stride}, {offset}")
+                                           err_msg=f"view {k}, {size}, {stride}, {offset}, {after}")
 
 
 @pytest.mark.torch_parity
