@@ -47,3 +47,15 @@ def own_extent(a):
         return a.view()
     raw = np.asarray(_Extent(a, lo, hi - lo))
     return np.ndarray(a.shape, a.dtype, buffer=raw, offset=start - lo, strides=a.strides)
+
+
+def storage_bytes(a):
+    """The memory of the array owning ``a``'s, as a flat uint8 array in address order (it
+    writes when that array does), and where ``a`` starts in it, in bytes; None and 0 when that
+    memory is not one dense block."""
+    root, start, _ = storage(a)
+    # the root's dims from the largest step (a transposed result is one dense block too)
+    dense = root.transpose(sorted(range(root.ndim), key=lambda d: -root.strides[d]))
+    if not dense.flags.c_contiguous:
+        return None, 0
+    return dense.reshape(-1).view(np.uint8), a.__array_interface__["data"][0] - start

@@ -30,6 +30,7 @@ from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import _addresses, inplace
 from autograd_core.ops.scatter import _inplace_method, _run, masked_fill
 from autograd_core.ops.shape import _as_view, cat, expand, repeat, reshape
+from autograd_core._memory import storage_bytes
 from autograd_core.ops.storage import _storage, element_offset
 from autograd_core.ops.unary import _floating, _OfSaved
 from autograd_core.tensor import DEFAULT_DTYPE, Size, Tensor
@@ -1183,10 +1184,7 @@ class AsStrided(Node):
             out_pos += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
         in_pos = (_addresses(x) - start) // item
         self.args = (out_pos, in_pos, nbytes // item)
-        # the memory in address order: the root's dims from the largest step (a transposed
-        # elementwise result is one dense block too, laid out as its input)
-        dense = root.transpose(sorted(range(root.ndim), key=lambda d: -root.strides[d]))
-        flat = dense.reshape(-1).view(np.uint8) if dense.flags.c_contiguous else None
+        flat, _ = storage_bytes(x)
         if flat is None:
             raise RuntimeError("as_strided: the tensor's memory is not one contiguous block")
         # writes through a view whose elements overlap are refused, as PyTorch's

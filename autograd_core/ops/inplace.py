@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core._casts import half_source
+from autograd_core._memory import storage_bytes
 from autograd_core.grad_mode import STATE, no_grad
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
@@ -503,6 +504,19 @@ def fill_(input, value):
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value.ndim} dimensions.")
     value = _args.scalar_for(value, input._data.dtype)
+    data = input._data
+    if (not data.flags.writeable and data.size and _args.internal_overlap(data)
+            and not STATE.anomaly and not isinstance(value, Tensor) and not (
+                STATE.enabled and (input.requires_grad or (
+                    input._base is not None and input._base.requires_grad)))):
+        # an expanded tensor (numpy's broadcast views are read-only): PyTorch's fill_ writes
+        # the one value into its memory, nothing recording it
+        flat, offset = storage_bytes(data)
+        if flat is not None and flat.flags.writeable:
+            np.ndarray(data.shape, data.dtype, buffer=flat, offset=offset,
+                       strides=data.strides)[...] = value
+            input._bump_version()
+            return input
     return inplace(input, lambda: CopyFrom.apply(input, value))
 
 

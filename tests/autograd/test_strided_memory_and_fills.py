@@ -187,6 +187,28 @@ def test_in_place_changes_through_as_strided_views_match_torch(how):
                                            err_msg=f"view {k}, {size}, {stride}, {offset}, {after}")
 
 
+def test_fill_and_zero_write_an_expanded_tensors_memory():
+    """PyTorch's fill_ and zero_ take an expanded tensor (several elements, one memory
+    location: each gets the one value); they raised the overlap error here. Ops that compute
+    from the old values still raise it, and so does a fill that autograd would record."""
+    x = ag.zeros(2, 1)
+    before = x._version
+    assert x.expand(2, 3).fill_(2.0).tolist() == [[2.0] * 3] * 2
+    assert x.tolist() == [[2.0], [2.0]] and x._version == before + 1
+    y = ag.arange(6.0).reshape(2, 3).T  # memory in another order than its elements
+    y[:, :1].expand(3, 4).zero_()
+    assert y.tolist() == [[0.0, 3.0], [0.0, 4.0], [0.0, 5.0]]
+    assert ag.zeros(1, dtype=ag.int32).expand(4).fill_(3.7).tolist() == [3] * 4
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        ag.zeros(1).expand(3).add_(1.0)
+    u = ag.arange(3.0).requires_grad_() * 1.0
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        u[:1].expand(3).fill_(5.0)  # (PyTorch's backward raises it later)
+    with ag.no_grad():
+        u[:1].expand(3).fill_(5.0)
+    assert u.tolist() == [5.0, 1.0, 2.0]
+
+
 @pytest.mark.torch_parity
 def test_as_strided_matches_torch():
     torch = pytest.importorskip("torch")
