@@ -1175,25 +1175,65 @@ class MaxPool2dOp(Node):
                                   axis=2).reshape(index.shape)
 
     def fused_backward(self, g):
-        return (K.max_pool2d_backward(g, self.index, self.shape),)
+        return (_scatter_max(g, self.index, self.shape),)
 
     def backward(self, g):
         (x,) = self.saved
-        return (xp.depends_on(_run(MaxPool2dBackward, g, index=self.index, shape=self.shape), x,
+        return (xp.depends_on(_run(self.Backward, g, index=self.index, shape=self.shape), x,
                               rereads=False),)
+
+
+def _scatter_max(g, index, shape):
+    """Zeros of ``shape`` ``(N, C, ...)`` with ``g`` added at the flat positions ``index``
+    (of g's shape) of each (N, C) volume: the 2-D kernel, on (N, C, volume, 1)."""
+    N, C = shape[:2]
+    n, m = math.prod(shape[2:]), math.prod(g.shape[2:])
+    return K.max_pool2d_backward(g.reshape(N, C, m, 1), index.reshape(N, C, m, 1),
+                                 (N, C, n, 1)).reshape(shape)
 
 
 class MaxPool2dBackward(Node):
     """Zeros of ``shape`` with ``g`` added at ``index``; backward reads at ``index``."""
 
     _grad_fn = "MaxPool2DWithIndicesBackwardBackward0"
+    Forward = MaxPool2dOp
 
     def forward(self, g, index, shape):
         self.index = index
-        return K.max_pool2d_backward(g, index, shape)
+        return _scatter_max(g, index, shape)
 
     def backward(self, gg):
-        return (_run(MaxPool2dOp, gg, index=self.index),)
+        return (_run(self.Forward, gg, index=self.index),)
+
+
+class MaxPool3dOp(MaxPool2dOp):
+    """``MaxPool2dOp`` of an ``(N, C, D, H, W)`` input: read at ``index`` (flat in D*H*W), or
+    at the maxima of the windows ``win`` (``(win_hw, win_d)``, see ``_max_pool3d_index``)."""
+
+    _grad_fn = "MaxPool3DWithIndicesBackward0"
+
+    def forward(self, x, index=None, win=None):
+        return super().forward(x, index=_max_pool3d_index(x, *win) if index is None else index)
+
+
+def _max_pool3d_index(x, win_hw, win_d):
+    """The flat D*H*W position of each window's maximum: max pooling over ``(H, W)`` of each
+    depth slice, then over depth (see ``_pool_window``): the first maximum in (d, h, w) order
+    and the last NaN, as PyTorch's."""
+    N, C, D, H, W = x.shape
+    y, hw = K.max_pool2d_forward(x.reshape(N, C * D, H, W), win_hw)
+    _, d = K.max_pool2d_forward(y.reshape(N, C, D, win_d.ow), win_d)
+    d //= win_d.ow  # the depth of each maximum; its (h, w) is that slice's
+    hw = np.take_along_axis(hw.reshape(N, C, D, win_d.ow), d, axis=2)
+    return (d * (H * W) + hw).reshape(N, C, win_d.oh, win_hw.oh, win_hw.ow)
+
+
+class MaxPool3dBackward(MaxPool2dBackward):
+    _grad_fn = "MaxPool3DWithIndicesBackwardBackward0"
+    Forward = MaxPool3dOp
+
+
+MaxPool2dOp.Backward, MaxPool3dOp.Backward = MaxPool2dBackward, MaxPool3dBackward
 
 
 def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -1214,20 +1254,12 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
 
 
 def _max_pool3d(x, win_hw, win_d, back, return_indices):
-    """Max pooling over ``(H, W)`` of each depth slice, then over depth (see
-    ``_pool_window``): the first maximum in (d, h, w) order and the last NaN, as PyTorch's."""
-    N, C, D, H, W = x.shape
-    shape = (N, C, win_d.oh, win_hw.oh, win_hw.ow)
+    """One node, PyTorch's MaxPool3DWithIndicesBackward0; it finds the maxima itself (a
+    captured step finds them afresh at each replay) unless the indices are returned too."""
     if not return_indices:
-        y = MaxPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw)
-        return back(MaxPool2dOp.apply(y.reshape(N, C, D, win_d.ow), win=win_d).reshape(shape))
-    y, hw = K.max_pool2d_forward(x._data.reshape(N, C * D, H, W), win_hw)
-    _, d = K.max_pool2d_forward(y.reshape(N, C, D, win_d.ow), win_d)
-    d //= win_d.ow  # the depth of each maximum; its (h, w) is that slice's
-    hw = np.take_along_axis(hw.reshape(N, C, D, win_d.ow), d, axis=2)
-    index = d * (H * W) + hw
-    out = MaxPool2dOp.apply(x.reshape(N, C, D, H * W), index=index)
-    return back(out.reshape(shape)), back(Tensor._wrap(index.reshape(shape)))
+        return back(MaxPool3dOp.apply(x, win=(win_hw, win_d)))
+    index = _max_pool3d_index(x._data, win_hw, win_d)
+    return back(MaxPool3dOp.apply(x, index=index)), back(Tensor._wrap(index))
 
 
 def _pool_sample(fn, nd, **kw):

@@ -312,11 +312,36 @@ def test_pooling_matches_torch(c):
         (out, idx), (tout, tidx) = out, tout
         np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
         assert idx.dtype == np.int64
+    assert out.grad_fn.name() == tout.grad_fn.name()  # (max_pool3d's was ViewBackward0)
     np.testing.assert_allclose(out._data, tout.detach().numpy(), **_tol(c["dtype"]))
     g = rng.standard_normal(out.shape).astype(c["dtype"])
     out.backward(_t(g))
     tout.backward(torch.tensor(g))
     np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), **_tol(c["dtype"]))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("return_indices", [False, True])
+def test_max_pool3d_is_one_node_as_torchs(return_indices):
+    """max_pool3d's result came from a reshape (ViewBackward0) of two 2-D poolings: now one
+    node with PyTorch's name, and its gradient's (create_graph) node PyTorch's too."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5, 4))
+    ours, theirs = _t(x, True), torch.tensor(x, requires_grad=True)
+    kw = dict(kernel_size=2, stride=1, padding=1, return_indices=return_indices)
+    out, tout = F.max_pool3d(ours, **kw), torch.nn.functional.max_pool3d(theirs, **kw)
+    if return_indices:
+        (out, _), (tout, _) = out, tout
+    assert out.grad_fn.name() == tout.grad_fn.name() == "MaxPool3DWithIndicesBackward0"
+    g = np.random.default_rng(1).standard_normal(tuple(out.shape))
+    (gx,) = ag.autograd.grad(out, ours, _t(g, True), create_graph=True)
+    (tgx,) = torch.autograd.grad(tout, theirs, torch.tensor(g, requires_grad=True),
+                                 create_graph=True)
+    np.testing.assert_array_equal(gx.detach().numpy(), tgx.detach().numpy())
+    node = gx.grad_fn
+    while node.name() == "ReadsInputsBackward0":  # (ours: marks that it reads x)
+        node = node.next_functions[0][0]
+    assert node.name() == tgx.grad_fn.name() == "MaxPool3DWithIndicesBackwardBackward0"
 
 
 @pytest.mark.torch_parity
