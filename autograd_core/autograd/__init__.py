@@ -134,8 +134,9 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         got = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
         for t, g in zip(inputs, got):
-            if g is not None:
-                t.grad = g if t.grad is None else t.grad + g
+            # (a non-leaf that retains its grad had it stored by the pass itself)
+            if g is not None and (t.grad_fn is None or not t._retains_grad):
+                t.grad = g if t._grad is None else t._grad + g
         return
     run_backward(tensors, grads, retain_graph, create_graph)
 

@@ -1,0 +1,33 @@
+"""Silent wrong answers found by differential programs against PyTorch (views, in-place
+writes, hooks, saved tensors): each test fails on the code before its fix. Numbers are worked
+by hand; PyTorch 2.13 gives the same."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import autograd_core as ag
+
+
+def _x():
+    return ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+
+
+def test_backward_inputs_with_a_retained_non_leaf_accumulates_once():
+    # d/dy sum(y^2) = 2y = [6, 12, 18]; it was stored twice ([12, 24, 36]): once by the
+    # pass (retain_grad) and once more by backward(inputs=...)
+    x = _x()
+    y = x * 3
+    y.retain_grad()
+    loss = (y * y).sum()
+    loss.backward(inputs=[y], retain_graph=True)
+    assert y.grad.tolist() == [6.0, 12.0, 18.0] and x.grad is None
+    loss.backward(inputs=[x])  # the pass reaches y again: its retained grad adds up
+    assert y.grad.tolist() == [12.0, 24.0, 36.0] and x.grad.tolist() == [18.0, 36.0, 54.0]
+    z = _x() * 3  # without retain_grad: accumulated once, and no non-leaf .grad warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (z * z).sum().backward(inputs=[z])
+        assert z._grad.tolist() == [6.0, 12.0, 18.0]
