@@ -739,14 +739,14 @@ class LinalgEig(Node):
         note_complex(ctype)
         w, v = np.linalg.eig(a)
         w, v = w.astype(ctype, copy=False), v.astype(ctype, copy=False)
-        self.w, self.v = w, v
+        self.save_for_backward(w, v)  # the outputs: changed in place, backward raises
         return w, v
 
     def complex_backward(self, gw, gv):
         if isinstance(gw, Tensor) or isinstance(gv, Tensor):
             raise NotImplementedError("tapegrad: the second derivative of linalg.eig is not "
                                       "implemented (create_graph=True through it)")
-        w, v = self.w, self.v
+        w, v = self.saved
         vh = np.conj(np.swapaxes(v, -1, -2))
         n = w.shape[-1]
         if gv is not None:

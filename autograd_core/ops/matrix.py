@@ -607,17 +607,18 @@ class LinalgEigh(Node):
 
     def forward(self, a, UPLO):
         w, v = np.linalg.eigh(a, UPLO=UPLO)
-        self.save_for_backward(a)
-        self.uplo, self.w, self.v = UPLO, w, v
+        # v is the output: saved as such, an in-place change of it makes backward raise
+        self.save_for_backward(a, v)
+        self.uplo, self.w = UPLO, w
         return v
 
     def backward(self, g):
-        (a,) = self.saved
+        a, v = self.saved
         if isinstance(a, Tensor):
             w = LinalgEigvalsh.apply(a, UPLO=self.uplo)
             v = LinalgEigh.apply(a, UPLO=self.uplo)
         else:
-            w, v = self.w, self.v
+            w = self.w
         gap = _row(w) - _col(w)
         mask = np.eye(w.shape[-1], dtype=bool) | (xp.data(gap) == 0)
         f = xp.where(mask, 0.0, 1.0 / xp.where(mask, 1.0, gap))

@@ -31,3 +31,21 @@ def test_backward_inputs_with_a_retained_non_leaf_accumulates_once():
         warnings.simplefilter("error")
         (z * z).sum().backward(inputs=[z])
         assert z._grad.tolist() == [6.0, 12.0, 18.0]
+
+
+@pytest.mark.parametrize("how", ["eigh", "eigh_U", "eig_vectors", "eig_values"])
+def test_an_eigen_decomposition_changed_in_place_makes_backward_raise(how):
+    """The nodes kept their output arrays for backward: changed in place, the gradient was
+    computed from the changed eigenvectors (all zeros for eigh's exp_), without a word."""
+    x = ag.tensor([[2.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]], dtype=ag.float64,
+                  requires_grad=True)
+    if how.startswith("eigh"):
+        out = ag.linalg.eigh(x, UPLO="U" if how == "eigh_U" else "L").eigenvectors
+    else:
+        w, v = ag.linalg.eig(x)
+        out = v if how == "eig_vectors" else w
+    loss = out.real.sum() if out.is_complex() else out.sum()
+    with ag.no_grad():
+        out.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
