@@ -311,6 +311,11 @@ class Function(_SingleLevelFunction):
             if o._base is not None:  # a view made by forward: in-place changes of it would
                 o._view_meta = (cls.__name__, i, "function", True)  # bypass backward: refused
             final.append(o)
+        for t in dirty:  # views taken of a dirty input before: re-read from its new value
+            if t.__dict__.get("_views"):
+                from autograd_core.ops.inplace import _regenerate_views  # (ops import this)
+
+                _regenerate_views(t)
         return final[0] if single else tuple(final)
 
 

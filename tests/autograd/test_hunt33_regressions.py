@@ -49,3 +49,35 @@ def test_an_eigen_decomposition_changed_in_place_makes_backward_raise(how):
         out.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+class _Double(ag.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        a.mul_(2)
+        ctx.mark_dirty(a)
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        return 2 * g
+
+
+def test_views_of_a_tensor_a_function_marks_dirty_see_its_backward():
+    """A view taken before a custom Function changed its base in place (mark_dirty) kept its
+    old grad_fn: its gradient skipped the Function's backward (x.grad [1, 1, 0], not
+    [2, 2, 0]), and so did the base's after a write through the view."""
+    x = _x()
+    y = x * 1.0
+    v = y[:2]
+    _Double.apply(y)
+    assert v.tolist() == [2.0, 4.0]
+    v.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 0.0]
+    x = _x()
+    y = x * 1.0
+    v = y.reshape(3, 1)[1:][:, 0]  # a view of a view
+    _Double.apply(y)
+    v.add_(1.0)
+    y.sum().backward()
+    assert y.tolist() == [2.0, 5.0, 7.0] and x.grad.tolist() == [2.0, 2.0, 2.0]
