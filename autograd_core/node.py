@@ -76,6 +76,7 @@ def _saved_value(k):
         saved = node._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
+        node._check_versions()  # (PyTorch's: a saved value changed in place since refuses)
         value = node._connected(saved.unpack() if type(saved) is Packed else saved)[k]
         if value is None or isinstance(value, Tensor):
             return value
@@ -224,9 +225,7 @@ class Node:
         versions = self._saved_versions
         if versions and (versions[0][0] != versions[1] or len(versions) > 2 and (
                 versions[2][0] != versions[3] or len(versions) > 4)):  # one or two: no loop
-            for k in range(0, len(versions), 2):
-                if versions[k][0] != versions[k + 1]:
-                    raise self._modified_error(versions[k], versions[k + 1])
+            self._check_versions()
         if DATA_SET[0] > self._seq:  # a `.data = ...` since this node was recorded
             saved = self._data_reset(saved)
         if self.differentiable:
@@ -252,6 +251,13 @@ class Node:
                         "again after changing .data's shape")
                 out[k] = now
         return tuple(out)
+
+    def _check_versions(self):
+        """Raise PyTorch's error if a saved input or output was modified in place since."""
+        versions = self._saved_versions
+        for k in range(0, len(versions), 2):
+            if versions[k][0] != versions[k + 1]:
+                raise self._modified_error(versions[k], versions[k + 1])
 
     def _modified_error(self, vc, expected):
         return RuntimeError(

@@ -81,3 +81,20 @@ def test_views_of_a_tensor_a_function_marks_dirty_see_its_backward():
     v.add_(1.0)
     y.sum().backward()
     assert y.tolist() == [2.0, 5.0, 7.0] and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_saved_value_changed_in_place_refuses_to_be_read():
+    """``grad_fn._saved_self`` returned the changed tensor ([2, 4, 6], not the [1, 2, 3] sin
+    saved) where PyTorch raises, as backward does."""
+    y = _x() * 1.0
+    z = y.sin()
+    assert z.grad_fn._saved_self.tolist() == [1.0, 2.0, 3.0]
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.grad_fn._saved_self
+    e = _x().exp()  # a saved output too
+    e.grad_fn._saved_result
+    with ag.no_grad():
+        e.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        e.grad_fn._saved_result
