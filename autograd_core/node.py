@@ -126,6 +126,7 @@ class Node:
     # key None: the node's own pre-hooks (register_prehook), fn(grad_outputs)
     _post_hooks = None  # handle id -> fn(grad_inputs, grad_outputs) (register_hook)
     _retained = None  # output index -> weak reference to a tensor that retains its grad
+    reads_storage = False  # as_strided's: reads its input's memory, not only its elements
     _trace = None
     _to_save = ()  # what forward passed to save_for_backward, until apply resolves it
     fused_backward = None

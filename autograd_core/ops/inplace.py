@@ -42,10 +42,9 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         )
     if sources:
         _args.check_input_overlap(t._data, sources, full=disjoint)
-    if recording and t._base is not None and t._base.requires_grad and _via_as_strided(t):
-        # an as_strided view may hold elements of its base that its input does not (its
-        # backward, PyTorch's, gives the input only its own): the change is computed from the
-        # view read from its base, as PyTorch's CopySlices does, so all of it reaches the base
+    if recording and t._base is not None and t._base.requires_grad and _bypass_view_nodes(t):
+        # the change is computed from the view read from its base, as PyTorch's CopySlices
+        # does (the numbers the view's own nodes give, where they give them all, and cheaper)
         _rerecord(t, _read_view(t._base, t))
     if t._data.dtype.kind in "fc":
         result = compute()
@@ -94,14 +93,17 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
     return t
 
 
-def _via_as_strided(t):
-    """Whether the view ``t``'s ``grad_fn`` reaches its base's through an ``as_strided`` node
-    (view nodes: their input's node first in ``next``)."""
+def _bypass_view_nodes(t):
+    """Whether the change of the view ``t`` must not go through the nodes between it and its
+    base, as PyTorch's CopySlices does not: one has hooks (which would run; PyTorch's do
+    not), or is as_strided's (its backward, PyTorch's, gives its input only the input's own
+    elements, and the view may hold others of the base)."""
     stop, node = t._base.grad_fn, t.grad_fn
-    for _ in range(64):  # (a view chain is short; a longer walk gives up)
+    for _ in range(64):  # (view nodes: their input's node first in ``next``; a chain is short)
         if node is None or node is stop or not isinstance(node, Node):
             return False
-        if getattr(node, "reads_storage", False):
+        if node._post_hooks or node.reads_storage or (
+                node._pre_hooks and any(node._pre_hooks.values())):
             return True
         node = node.next[0] if node.next else None
     return False

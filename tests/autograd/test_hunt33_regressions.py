@@ -98,3 +98,25 @@ def test_a_saved_value_changed_in_place_refuses_to_be_read():
         e.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         e.grad_fn._saved_result
+
+
+@pytest.mark.parametrize("loss_of", ["view", "base"])
+def test_a_hook_on_a_view_changed_in_place_does_not_run(loss_of):
+    """PyTorch computes an in-place change of a view from the base (CopySlices), not through
+    the view's own node, so a hook registered on the view before the change never runs; here
+    it ran, and its x10 reached x.grad ([30, 30, ...] for PyTorch's [3, 3, ...])."""
+    x = _x()
+    y = x * 1.0
+    v = y[:2]
+    seen = []
+    v.register_hook(lambda g: seen.append(g) or g * 10)
+    v.mul_(3)
+    (v if loss_of == "view" else y).sum().backward()
+    assert seen == []
+    assert x.grad.tolist() == ([3.0, 3.0, 0.0] if loss_of == "view" else [3.0, 3.0, 1.0])
+    w = _x() * 1.0  # a hook registered after the change runs, with the new value's gradient
+    u = w[:2]
+    u.mul_(3)
+    u.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
+    u.sum().backward()
+    assert seen == [[1.0, 1.0]]
