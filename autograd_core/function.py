@@ -310,6 +310,11 @@ class Function(_SingleLevelFunction):
             o._out_idx = i
             if o._base is not None:  # a view made by forward: in-place changes of it would
                 o._view_meta = (cls.__name__, i, "function", True)  # bypass backward: refused
+                # (and so is a gradient through it once its base changed: forward made it
+                # without recording, so the base did not know it)
+                from autograd_core.ops.shape import track_view  # (ops import this module)
+
+                track_view(o._base, o)
             final.append(o)
         for t in dirty:  # views taken of a dirty input before: re-read from its new value
             if t.__dict__.get("_views"):

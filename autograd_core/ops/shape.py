@@ -55,13 +55,19 @@ def _as_view(out, x, shares=False):
             out._view_meta = (None, 0, True if meta is None else meta[2],
                                           STATE.enabled)
         if STATE.enabled:
-            views = base.__dict__.get("_views")
-            if views is None:
-                views = base.__dict__["_views"] = _Views()
-            if len(views) & 63 == 63:  # drop the dead ones now and then
-                views[:] = [r for r in views if r() is not None]
-            views.append(weakref.ref(out))
+            track_view(base, out)
     return out
+
+
+def track_view(base, view):
+    """Keep a weak reference to ``view`` in ``base``: an in-place change of the base
+    re-records the view from the base's new value (``inplace._regenerate_views``)."""
+    views = base.__dict__.get("_views")
+    if views is None:
+        views = base.__dict__["_views"] = _Views()
+    if len(views) & 63 == 63:  # drop the dead ones now and then
+        views[:] = [r for r in views if r() is not None]
+    views.append(weakref.ref(view))
 
 
 class Reshape(Node):

@@ -120,3 +120,32 @@ def test_a_hook_on_a_view_changed_in_place_does_not_run(loss_of):
     u.register_hook(lambda g: seen.append(g.tolist()) or g * 10)
     u.sum().backward()
     assert seen == [[1.0, 1.0]]
+
+
+class _First(ag.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        r = g.new_zeros(3)
+        r[0] = g
+        return r
+
+
+def test_a_functions_view_output_refuses_a_gradient_once_its_base_changed():
+    """A custom Function's output that is a view of its input: after the base is changed in
+    place, its value is the new one (2.0) but its gradient was still the Function's
+    backward's, [1, 0, 0]; PyTorch raises when the gradient goes through it."""
+    x = _x()
+    y = x * 1.0
+    r = _First.apply(y)
+    y.mul_(2)
+    assert r.item() == 2.0
+    with pytest.raises(RuntimeError, match="Output 0 of _First is a view and its base"):
+        r.backward()
+    x = _x()
+    r = _First.apply(x * 1.0)  # the base unchanged: the Function's backward
+    r.backward()
+    assert x.grad.tolist() == [1.0, 0.0, 0.0]
