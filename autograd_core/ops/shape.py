@@ -390,8 +390,11 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 class Expand(Node):
     complex_backward = LINEAR
     def forward(self, x, shape):
-        if x.shape == shape:  # a writable view, as PyTorch's (no element repeated)
-            return x.view()
+        lead = len(shape) - x.ndim
+        if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
+            # no element repeated: a writable view, as PyTorch's (and its strides: a new
+            # leading dimension of size 1 steps over the whole tensor, not 0)
+            return x.reshape(shape)
         try:
             return np.broadcast_to(x, shape)
         except ValueError:

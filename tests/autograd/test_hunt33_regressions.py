@@ -149,3 +149,19 @@ def test_a_functions_view_output_refuses_a_gradient_once_its_base_changed():
     r = _First.apply(x * 1.0)  # the base unchanged: the Function's backward
     r.backward()
     assert x.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_an_expand_that_repeats_nothing_is_writable():
+    """``y.expand(1, 3, 4)`` of a (3, 4) tensor repeats no element: PyTorch writes through it
+    (it raised 'read-only' here), with the gradient of the write reaching y's input."""
+    x = ag.ones(3, 4, dtype=ag.float64, requires_grad=True)
+    y = x * 1.0
+    e = y.expand(1, 3, 4)
+    assert e.stride() == (12, 4, 1)  # PyTorch's (numpy's broadcast gave 0)
+    e[0, 1].mul_(3.0)
+    ag.broadcast_to(y, (1, 1, 3, 4)).add_(1.0)
+    assert y[1].tolist() == [4.0] * 4 and y[0].tolist() == [2.0] * 4
+    y.sum().backward()
+    assert x.grad[1].tolist() == [3.0] * 4 and x.grad[0].tolist() == [1.0] * 4
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        y[:1].expand(2, 4).add_(1.0)  # this one repeats a row
