@@ -94,8 +94,11 @@ class Pieces(Node):
 def _pieces(x, d, bounds, grad_name, view_name):
     """``x``'s views along dim ``d`` between consecutive ``bounds`` (None: each index, the
     dimension removed), outputs of one ``Pieces`` node, marked as PyTorch marks a
-    multi-output function's views."""
+    multi-output function's views; ``unsafe_split``'s (``grad_name`` UnsafeSplit...) share
+    x's memory but are not views, as PyTorch's: each may be changed in place."""
     outs = Pieces.apply(x, dim=d, bounds=bounds, grad_name=grad_name)
+    if grad_name.startswith("Unsafe"):
+        return outs
     for p in outs:
         _as_view(p, x)
     return mark_multi_output(view_name, outs)
@@ -120,7 +123,7 @@ def _run(cls, g, **params):
     return out if isinstance(g, Tensor) else out._data
 
 
-@op("split", aliases=("unsafe_split",), samples=[
+@op("split", samples=[
     Sample("split", lambda a: split(a, 2, dim=-1)[-1] * 2.0 + split(a, 2, dim=-1)[0].sum(),
            min_ndim=1),
     Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1),
@@ -149,6 +152,11 @@ def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builti
         >>> ag.split(ag.arange(6), [1, 5])
         (tensor([0]), tensor([1, 2, 3, 4, 5]))
     """
+    return _split(tensor, split_size_or_sections, dim)
+
+
+def _split(tensor, split_size_or_sections, dim, unsafe=""):
+    """``split``; ``unsafe="Unsafe"``: ``unsafe_split``'s pieces (not views)."""
     if _ndim(tensor) == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _args.norm_dim(dim, _ndim(tensor), "split")
@@ -162,16 +170,16 @@ def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builti
             if n != 0:
                 raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                    f"dimension size of {n}")
-            return _pieces(tensor, d, (0, 0), "SplitBackward0", "Split")
-        return _pieces(tensor, d, tuple(range(0, max(n, 1), size)) + (n,), "SplitBackward0",
-                       "Split")
+            return _pieces(tensor, d, (0, 0), f"{unsafe}SplitBackward0", "Split")
+        return _pieces(tensor, d, tuple(range(0, max(n, 1), size)) + (n,),
+                       f"{unsafe}SplitBackward0", "Split")
     sizes = [int(s) for s in split_size_or_sections]
     if any(s < 0 for s in sizes) or sum(sizes) != n:
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
             f"at dimension {d}), but got split_sizes={sizes}")
     bounds = tuple(int(b) for b in np.cumsum([0] + sizes))
-    return _pieces(tensor, d, bounds, "SplitWithSizesBackward0", "SplitWithSizes")
+    return _pieces(tensor, d, bounds, f"{unsafe}SplitWithSizesBackward0", "SplitWithSizes")
 
 
 @op("split_with_sizes", method=True, samples=[
@@ -199,7 +207,7 @@ def split_with_sizes(input: Tensor, split_sizes: Sequence[builtins.int],
     return split(input, list(split_sizes), dim)
 
 
-@op("Tensor.split", method="split", function=False, aliases=("unsafe_split",), samples=())
+@op("Tensor.split", method="split", function=False, samples=())
 def _split_method(self, split_size, dim=0):
     """Split the tensor into views along ``dim`` (``Tensor.split``; see ``autograd_core.split``).
 
@@ -216,7 +224,7 @@ def _split_method(self, split_size, dim=0):
     return split(self, split_size, dim)
 
 
-@op("chunk", method=True, aliases=("unsafe_chunk",), samples=[
+@op("chunk", method=True, samples=[
     Sample("chunk", lambda a: chunk(a, 2, dim=-1)[0] * 3.0, min_ndim=1)])
 def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     """Split ``input`` into at most ``chunks`` views along ``dim``.
@@ -234,6 +242,11 @@ def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[T
         >>> ag.chunk(ag.arange(6), 3)
         (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
+    return _chunk(input, chunks, dim)
+
+
+def _chunk(input, chunks, dim, unsafe=""):
+    """``chunk``; ``unsafe="Unsafe"``: ``unsafe_chunk``'s pieces (not views)."""
     if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _args.norm_dim(dim, _ndim(input), "chunk")
@@ -242,8 +255,69 @@ def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[T
     n = _size(input, d)
     size = -(-n // int(chunks))
     if n == 0:
-        return _pieces(input, d, (0,) * (int(chunks) + 1), "SplitBackward0", "Split")
-    return split(input, size, d)
+        return _pieces(input, d, (0,) * (int(chunks) + 1), f"{unsafe}SplitBackward0", "Split")
+    return _split(input, size, d, unsafe)
+
+
+@op("unsafe_split", method=True, samples=[
+    Sample("unsafe_split", lambda a: unsafe_split(a, 2, dim=-1)[-1] * 2.0, min_ndim=1)])
+def unsafe_split(tensor: Tensor, split_size: builtins.int | Sequence[builtins.int],
+                 dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """``split``, whose pieces share the input's memory but are not views (PyTorch's
+    ``unsafe_split``): each may be changed in place. As PyTorch warns, if both the input and
+    a piece are changed in place, gradients are silently wrong.
+
+    Args:
+        tensor (Tensor): the tensor to split.
+        split_size (int or list of int): the piece size, or the sizes.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a, b = ag.unsafe_split(ag.arange(5.0), 3)
+        >>> a.mul_(2), b
+        (tensor([0., 2., 4.]), tensor([3., 4.]))
+    """
+    return _split(tensor, split_size, dim, "Unsafe")
+
+
+@op("unsafe_split_with_sizes", method=True, samples=())
+def unsafe_split_with_sizes(input: Tensor, split_sizes: Sequence[builtins.int],
+                            dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """``split_with_sizes``, whose pieces are not views (see ``unsafe_split``).
+
+    Args:
+        input (Tensor): the tensor to split.
+        split_sizes (list of int): the sizes of the pieces.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.unsafe_split_with_sizes(ag.arange(5), [2, 3])
+        (tensor([0, 1]), tensor([2, 3, 4]))
+    """
+    return _split(input, list(split_sizes), dim, "Unsafe")
+
+
+@op("unsafe_chunk", method=True, samples=[
+    Sample("unsafe_chunk", lambda a: unsafe_chunk(a, 2, dim=-1)[0] * 3.0, min_ndim=1)])
+def unsafe_chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """``chunk``, whose pieces are not views (see ``unsafe_split``).
+
+    Args:
+        input (Tensor): the tensor to split.
+        chunks (int): the number of pieces.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.unsafe_chunk(ag.arange(6), 3)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
+    """
+    return _chunk(input, chunks, dim, "Unsafe")
 
 
 def _unbind_sample(a):

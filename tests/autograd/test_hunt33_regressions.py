@@ -165,3 +165,21 @@ def test_an_expand_that_repeats_nothing_is_writable():
     assert x.grad[1].tolist() == [3.0] * 4 and x.grad[0].tolist() == [1.0] * 4
     with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
         y[:1].expand(2, 4).add_(1.0)  # this one repeats a row
+
+
+@pytest.mark.parametrize("how", ["unsafe_split", "unsafe_chunk", "unsafe_split_with_sizes"])
+def test_unsafe_split_pieces_may_be_changed_in_place(how):
+    """PyTorch's unsafe_ forms make pieces that are not views (UnsafeSplitBackward0): a piece
+    may be changed in place; here they were split's multi-output views and refused it."""
+    x = ag.arange(6.0, dtype=ag.float64, requires_grad=True)
+    y = x * 1.0
+    arg = [3, 3] if how == "unsafe_split_with_sizes" else (3 if how == "unsafe_split" else 2)
+    a, b = getattr(y, how)(arg)
+    assert a.grad_fn.name() == ("UnsafeSplitWithSizesBackward0" if "sizes" in how
+                                else "UnsafeSplitBackward0") and a._base is None
+    a.mul_(3.0)
+    assert y.tolist() == [0.0, 3.0, 6.0, 3.0, 4.0, 5.0]  # the memory is shared
+    (a.sum() + b.sum()).backward()
+    assert x.grad.tolist() == [3.0, 3.0, 3.0, 1.0, 1.0, 1.0]
+    with pytest.raises(RuntimeError, match="multiple views"):
+        ag.split(x * 1.0, 3)[0].mul_(3.0)  # split's pieces still refuse it
