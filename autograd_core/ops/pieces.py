@@ -288,15 +288,18 @@ def unsafe_split_with_sizes(input: Tensor, split_sizes: Sequence[builtins.int],
     """``split_with_sizes``, whose pieces are not views (see ``unsafe_split``).
 
     Args:
-        input (Tensor): the tensor to split.
-        split_sizes (list of int): the sizes of the pieces.
-        dim (int): the dimension. Default: 0.
+        input (Tensor): the tensor to cut.
+        split_sizes (list of int): how long each piece is (they add up to dim's size).
+        dim (int): the dimension cut. Default: 0.
 
     Example::
 
         >>> import autograd_core as ag
-        >>> ag.unsafe_split_with_sizes(ag.arange(5), [2, 3])
-        (tensor([0, 1]), tensor([2, 3, 4]))
+        >>> x = ag.zeros(5)
+        >>> x.unsafe_split_with_sizes([2, 3])[1].fill_(1.0)
+        tensor([1., 1., 1.])
+        >>> x
+        tensor([0., 0., 1., 1., 1.])
     """
     return _split(input, list(split_sizes), dim, "Unsafe")
 
