@@ -310,15 +310,18 @@ def unsafe_chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> 
     """``chunk``, whose pieces are not views (see ``unsafe_split``).
 
     Args:
-        input (Tensor): the tensor to split.
-        chunks (int): the number of pieces.
-        dim (int): the dimension. Default: 0.
+        input (Tensor): the tensor to cut.
+        chunks (int): how many pieces (at most; each ``ceil(size / chunks)`` long).
+        dim (int): the dimension cut. Default: 0.
 
     Example::
 
         >>> import autograd_core as ag
-        >>> ag.unsafe_chunk(ag.arange(6), 3)
-        (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
+        >>> x = ag.zeros(4)
+        >>> x.unsafe_chunk(2)[0].add_(1.0)
+        tensor([1., 1.])
+        >>> x
+        tensor([1., 1., 0., 0.])
     """
     return _chunk(input, chunks, dim, "Unsafe")
 
