@@ -76,7 +76,8 @@ def _saved_value(k):
         saved = node._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
-        node._check_versions()  # (PyTorch's: a saved value changed in place since refuses)
+        if type(saved) is not Packed:  # (PyTorch's: a value changed in place since refuses)
+            node._check_versions()
         value = node._connected(saved.unpack() if type(saved) is Packed else saved)[k]
         if value is None or isinstance(value, Tensor):
             return value
@@ -221,12 +222,13 @@ class Node:
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
-        if type(saved) is Packed:
-            saved = saved.unpack()
-        versions = self._saved_versions
-        if versions and (versions[0][0] != versions[1] or len(versions) > 2 and (
-                versions[2][0] != versions[3] or len(versions) > 4)):  # one or two: no loop
-            self._check_versions()
+        if type(saved) is Packed:  # (PyTorch's: what saved-tensor hooks packed is theirs,
+            saved = saved.unpack()  # not version-checked)
+        else:
+            versions = self._saved_versions
+            if versions and (versions[0][0] != versions[1] or len(versions) > 2 and (
+                    versions[2][0] != versions[3] or len(versions) > 4)):  # one or two: no loop
+                self._check_versions()
         if DATA_SET[0] > self._seq:  # a `.data = ...` since this node was recorded
             saved = self._data_reset(saved)
         if self.differentiable:

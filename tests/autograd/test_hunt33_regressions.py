@@ -183,3 +183,27 @@ def test_unsafe_split_pieces_may_be_changed_in_place(how):
     assert x.grad.tolist() == [3.0, 3.0, 3.0, 1.0, 1.0, 1.0]
     with pytest.raises(RuntimeError, match="multiple views"):
         ag.split(x * 1.0, 3)[0].mul_(3.0)  # split's pieces still refuse it
+
+
+def test_values_packed_by_saved_tensor_hooks_are_not_version_checked():
+    """PyTorch does not check the version of what saved-tensor hooks packed: a copy made by
+    pack gives the gradient at the saved values; the identity hooks read the changed ones.
+    Backward raised 'modified by an inplace operation' here."""
+    import numpy as np
+
+    for pack, want in ((lambda t: t.clone(), np.cos([1.0, 2.0, 3.0])),
+                       (lambda t: t, np.cos([2.0, 4.0, 6.0]))):
+        x = _x()
+        y = x * 1.0
+        with ag.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            z = y.sin()
+        y.mul_(2)
+        z.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-15)
+    x = _x()
+    y = x * 1.0
+    with ag.autograd.graph.save_on_cpu():  # (on the CPU its pack keeps the tensor itself)
+        z = y.sin()
+    y.mul_(2)
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.cos([2.0, 4.0, 6.0]), rtol=1e-15)
