@@ -1118,6 +1118,32 @@ def t_(input):
     return _view_inplace(input, "t_", input.t())
 
 
+@_method("as_strided_")
+def as_strided_(input, size, stride, storage_offset=None):
+    """``as_strided`` changing this tensor: it becomes the view of its memory with sizes
+    ``size`` and strides ``stride`` (in elements) from element ``storage_offset``.
+
+    Args:
+        size (tuple of int): the new shape.
+        stride (tuple of int): the step in elements along each dimension (non-negative).
+        storage_offset (int, optional): the first element. Default: the tensor's own.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(6.0)
+        >>> x.as_strided_((2, 2), (1, 2), 1)
+        tensor([[1., 3.],
+                [2., 4.]])
+        >>> x.shape
+        autograd_core.Size([2, 2])
+    """
+    view = input.as_strided(size, stride, storage_offset)
+    if view.grad_fn is not None:
+        view.grad_fn._grad_fn = "AsStridedBackward1"  # PyTorch's name of the in-place form's
+    return _view_inplace(input, "as_strided_", view)
+
+
 @_method("transpose_")
 def transpose_(input, dim0, dim1):
     """Swap dimensions ``dim0`` and ``dim1`` in place: ``transpose`` changing this tensor.

@@ -210,6 +210,22 @@ def test_fill_and_zero_write_an_expanded_tensors_memory():
 
 
 @pytest.mark.torch_parity
+def test_as_strided_in_place_matches_torch():
+    """``Tensor.as_strided_`` (it raised AttributeError): the tensor itself takes the view's
+    geometry; its values, strides, offset, node name and gradient are PyTorch's."""
+    torch = pytest.importorskip("torch")
+    got = []
+    for lib in (ag, torch):
+        b = lib.arange(6.0, dtype=lib.float64, requires_grad=True)
+        y = b * 1.0
+        assert y.as_strided_((2, 2), (1, 2), 1) is y
+        (y * lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64)).sum().backward()
+        got.append((y.tolist(), y.stride(), y.storage_offset(), y.grad_fn.name(),
+                    b.grad.tolist()))
+    assert got[0] == got[1]
+
+
+@pytest.mark.torch_parity
 def test_as_strided_matches_torch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
