@@ -96,7 +96,7 @@ globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's fu
 # Tensor's in-place methods under their names (a number or a list given: PyTorch's TypeError)
 globals().update({_n: _typed(getattr(Tensor, _n), _n) for _n in (
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
-    "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
+    "as_strided_ atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ conj_physical_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
     "gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
     "rad2deg_ reciprocal_ relu_ resize_as_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "

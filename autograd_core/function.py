@@ -264,11 +264,8 @@ class Function(_SingleLevelFunction):
                     "Function.")
             if record and t.requires_grad and t.grad_fn is None:
                 raise RuntimeError(LEAF_INPLACE_MESSAGE)
-            if record and t._base is not None:
-                raise RuntimeError(
-                    f"{cls.__name__}: mark_dirty on a view of another tensor is not supported "
-                    "while recording gradients (the base would not see the change); modify "
-                    "the base, or .clone() the view before passing it")
+            if record and t._base is not None:  # (PyTorch's rules for an in-place change
+                _view_changed_check(t)             # of a view)
             t._bump_version()
         # as PyTorch, the saved tensors' versions are those at the end of forward (after the
         # dirty inputs' bump): saving a tensor that forward then modifies in place is fine
@@ -308,8 +305,9 @@ class Function(_SingleLevelFunction):
             o.grad_fn = node
             o._requires_grad = True
             o._out_idx = i
-            if o._base is not None:  # a view made by forward: in-place changes of it would
-                o._view_meta = (cls.__name__, i, "function", True)  # bypass backward: refused
+            if o._base is not None and not any(o is t for t in dirty):
+                # a view made by forward: in-place changes of it would bypass backward: refused
+                o._view_meta = (cls.__name__, i, "function", True)
                 # (and so is a gradient through it once its base changed: forward made it
                 # without recording, so the base did not know it)
                 from autograd_core.ops.shape import track_view  # (ops import this module)
@@ -317,11 +315,37 @@ class Function(_SingleLevelFunction):
                 track_view(o._base, o)
             final.append(o)
         for t in dirty:  # views taken of a dirty input before: re-read from its new value
-            if t.__dict__.get("_views"):
+            if t._base is not None:  # a view: its base's new value is recorded, as after any
+                _base_changed_through(t)  # in-place change of a view (PyTorch's CopySlices)
+            elif t.__dict__.get("_views"):
                 from autograd_core.ops.inplace import _regenerate_views  # (ops import this)
 
                 _regenerate_views(t)
         return final[0] if single else tuple(final)
+
+
+def _view_changed_check(t):
+    """Refuse, in PyTorch's words, a Function's in-place change of the view ``t`` where
+    PyTorch refuses one (a view of a leaf that requires grad, a multi-output view, ...)."""
+    from autograd_core.ops.inplace import _refuse_view_write  # (ops import this module)
+
+    _refuse_view_write(t)
+    base = t._base
+    if base.requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+
+
+def _base_changed_through(t):
+    """After a Function changed the view ``t`` in place (its output, recorded): record the
+    base's new value as the old one with ``t``'s elements from that output, and re-read every
+    view of the base from it, ``t`` included (``inplace``'s steps for a view)."""
+    from autograd_core.ops import inplace  # (ops import this module)
+
+    base = t._base
+    inplace._rerecord(base, inplace._put_view(base, t, t))
+    if all(v is not t for v in inplace._regenerate_views(base)):  # t made under no_grad
+        inplace._rerecord(t, inplace._read_view(base, t))
 
 
 class _DelayedError(Function):

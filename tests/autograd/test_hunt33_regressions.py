@@ -207,3 +207,35 @@ def test_values_packed_by_saved_tensor_hooks_are_not_version_checked():
     y.mul_(2)
     z.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.cos([2.0, 4.0, 6.0]), rtol=1e-15)
+
+
+class _SquareInPlace(ag.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a.clone())
+        a.mul_(a)
+        ctx.mark_dirty(a)
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        (a0,) = ctx.saved_tensors
+        return 2 * a0 * g
+
+
+def test_mark_dirty_on_a_view_records_the_change_of_its_base():
+    """PyTorch lets a custom Function change a view in place (mark_dirty): the base's new
+    value is recorded as after any in-place change of a view. It was refused here."""
+    x = _x()
+    y = x * 1.0
+    w = y[:2]  # another view of the base, taken before
+    out = _SquareInPlace.apply(y[1:])
+    assert out._base is y and y.tolist() == [1.0, 4.0, 9.0] and w.tolist() == [1.0, 4.0]
+    (y * ag.tensor([1.0, 10.0, 100.0], dtype=ag.float64)).sum().backward(retain_graph=True)
+    assert x.grad.tolist() == [1.0, 40.0, 600.0]  # d(x_i^2)/dx_i = 2 x_i for i >= 1
+    x.grad = None
+    (out.sum() + w.sum()).backward()
+    assert x.grad.tolist() == [1.0, 8.0, 6.0]
+    leaf = _x()
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        _SquareInPlace.apply(leaf[1:])
