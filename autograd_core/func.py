@@ -781,7 +781,10 @@ def _stack_outputs(results: list[Any], out_dims: Any, name: str) -> Any:
     out = []
     for j, d in enumerate(dims):
         col = [leaves[j] for leaves in per_sample]
-        if d is None:
+        if d is None:  # an output that is not batched: every sample's is the same
+            if _varies(col):
+                raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor "
+                                 "when out_dim is None")
             out.append(col[0])
             continue
         if not all(isinstance(t, Tensor) for t in col):
@@ -790,6 +793,24 @@ def _stack_outputs(results: list[Any], out_dims: Any, name: str) -> Any:
                              "output?")
         out.append(stack(col, dim=d))
     return _unflatten(out, spec)
+
+
+def _varies(col: list[Any]) -> bool:
+    """Whether the samples' values of an output differ (so it depends on the batch: PyTorch's
+    BatchedTensor). The samples run one by one here, so an output equal in every sample
+    counts as not batched (PyTorch refuses one computed from a batched input all the same)."""
+    first = col[0]
+    if not isinstance(first, Tensor):
+        return False
+    for t in col[1:]:
+        if t is first:
+            continue
+        if not isinstance(t, Tensor) or t.shape != first.shape or t.dtype != first.dtype:
+            return True
+        if not np.array_equal(t._data, first._data,
+                              equal_nan=first._data.dtype.kind in "fc"):
+            return True
+    return False
 
 
 # ---- modules --------------------------------------------------------------------------------

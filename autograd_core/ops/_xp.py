@@ -246,7 +246,9 @@ def depends_on(value, *inputs, rereads=True):
     if not isinstance(value, Tensor) or not any(
             isinstance(t, Tensor) and t.requires_grad for t in inputs):
         return value
-    return ReadsInputs.apply(value, *inputs, rereads=rereads)
+    # (a Python number among them, ``a % 0.7``'s divisor, is a constant: not an input)
+    return ReadsInputs.apply(value, *(t for t in inputs if isinstance(t, Tensor)),
+                             rereads=rereads)
 
 
 class ReadsInput(Node):

@@ -239,3 +239,31 @@ def test_mark_dirty_on_a_view_records_the_change_of_its_base():
     leaf = _x()
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
         _SquareInPlace.apply(leaf[1:])
+
+
+def test_vmap_refuses_a_batched_output_for_out_dims_none():
+    """out_dims=None promises an output that is not batched; one that varies over the batch
+    came back as sample 0's, silently. PyTorch raises this ValueError."""
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match="can not return a BatchedTensor when out_dim is None"):
+        ag.func.vmap(lambda a: a * 2, out_dims=None)(x)
+    with pytest.raises(ValueError, match="can not return a BatchedTensor when out_dim is None"):
+        ag.func.vmap(lambda a: (a, a.sum()), out_dims=(0, None))(x)
+    c = ag.ones(2)
+    a, same = ag.func.vmap(lambda a: (a, c), out_dims=(0, None))(x)  # truly not batched
+    assert same is c and a.tolist() == x.tolist()
+
+
+def test_second_derivative_of_remainder_by_a_number():
+    """``a % 0.7`` under create_graph: the rule's gradient is recorded as reading its inputs,
+    and the number divisor was passed along as one (AttributeError: 'float' object has no
+    attribute 'shape'); so hessian and jvp of it failed too."""
+    a = _x()
+    (g,) = ag.autograd.grad((a % 0.7).sum(), a, create_graph=True)
+    assert g.tolist() == [1.0, 1.0, 1.0] and not g.requires_grad  # (PyTorch's: no graph)
+    h = ag.func.hessian(lambda u: (ag.remainder(u, 0.7) ** 2).sum())(
+        ag.tensor([0.3, -1.2], dtype=ag.float64))
+    assert h.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    _, t = ag.func.jvp(lambda u: u % 0.7, (ag.tensor([0.3, -1.2], dtype=ag.float64),),
+                       (ag.ones(2, dtype=ag.float64),))
+    assert t.tolist() == [1.0, 1.0]
