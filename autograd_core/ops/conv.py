@@ -1158,6 +1158,7 @@ class MaxPool2dOp(Node):
     window maxima the kernel found). Backward adds ``g`` at the indices (Numba kernel)."""
 
     _grad_fn = "MaxPool2DWithIndicesBackward0"
+    Backward: type[Node]  # its create_graph backward's node (set below the classes)
 
     def forward(self, x, index=None, win=None):
         # given a window, the maxima are found here (so a captured step finds them afresh at

@@ -7,7 +7,6 @@ import gc
 import weakref
 
 import numpy as np
-import pytest
 
 import autograd_core as ag
 from autograd_core.autograd.graph import saved_tensors_hooks
