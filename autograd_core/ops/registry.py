@@ -567,7 +567,8 @@ _NO_OUT = frozenset((
     "reshape resolve_conj resolve_neg roll rot90 rsub select select_scatter silu split "
     "split_with_sizes squeeze std_mean stft swapaxes swapdims t tensor_split tile trace "
     "transpose trapezoid trapz tril_indices triu_indices unbind unflatten unique "
-    "unique_consecutive unravel_index unsafe_chunk unsafe_split unsqueeze vander "
+    "unique_consecutive unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes "
+    "unsqueeze vander "
     "var_mean view_as_complex view_as_real vsplit").split())
 
 
