@@ -323,10 +323,13 @@ class PowScalar(Node):
         p = self.p
         if p == 0:
             return (xp.zeros_like(g),)
-        if p == 1:
-            return (g,)
-        if p == 2:
-            return (g * x * 2.0,)
+        if not self.differentiable:
+            # (under create_graph, PyTorch's formula below: it keeps the result in the graph, so
+            # x ** 2's second derivative requires grad and its third is zeros)
+            if p == 1:
+                return (g,)
+            if p == 2:
+                return (g * x * 2.0,)
         if type(g) is np.ndarray and g.dtype == np.float16 and type(x) is np.ndarray:
             # PyTorch's grad * (p * x.pow(p - 1)), x.pow as its forward, the number's product
             # in float32 (_times)

@@ -245,3 +245,20 @@ def test_the_derivative_in_the_incoming_gradient_reads_the_input_only_for_elemen
     _, jv = AF.jvp(lambda t: F.pad(t, (1, 1, 1, 1), mode="reflect"), x4, ag.ones(1, 1, 2, 4),
                    create_graph=True)
     assert not jv.requires_grad
+
+
+@pytest.mark.parametrize("power, expected", [
+    # d^k/dx^k of sum(x ** p) at x = [1, 2], summed, as (value, requires_grad) per order;
+    # PyTorch's grad * (p * x.pow(p - 1)) keeps every order in the graph until p - k = 0
+    (1, [(2.0, True), (0.0, False)]),
+    (2, [(6.0, True), (4.0, True), (0.0, False)]),
+    (3, [(15.0, True), (18.0, True), (12.0, True), (0.0, False)]),
+])
+def test_a_power_s_derivatives_stay_in_the_graph_until_the_exponent_is_spent(power, expected):
+    x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    g = (x ** power).sum()
+    got = []
+    for _ in expected:
+        g = ag.grad(g, x, create_graph=True)[0].sum()
+        got.append((float(g.detach()), g.requires_grad))
+    assert got == expected
