@@ -28,7 +28,7 @@ from autograd_core.autograd import functional as _functional
 from autograd_core.grad_mode import enable_grad, is_grad_enabled
 from autograd_core.ops.shape import stack
 from autograd_core.random import get_rng_state, set_rng_state
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, dtype_name
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
            "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap",
@@ -154,7 +154,28 @@ def _split_aux(out: Any, has_aux: bool, api: str) -> tuple[Any, Any]:
     if not (isinstance(out, tuple) and len(out) == 2):
         raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) "
                            "if has_aux is True")
+    for leaf in _flatten(out[1])[0]:  # PyTorch's: aux is a pytree of Tensors
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
     return out
+
+
+def _refuse_integral(leaves: list[Any], what: str) -> None:
+    """PyTorch's refusal of an integer or bool primal or tangent (jvp, jacfwd), ``what``."""
+    for t in leaves:
+        if isinstance(t, Tensor) and t._data.dtype.kind not in "fc":
+            raise ValueError(f"Expected {what} to be floating point or complex, but got: "
+                             f"{dtype_name(t._data.dtype)}")
+
+
+def _refuse_integral_outputs(leaves: list[Any]) -> None:
+    """PyTorch's refusal of an integer or bool output in vjp (so jacrev and hessian): it has
+    no cotangent."""
+    for t in leaves:
+        if isinstance(t, Tensor) and t._data.dtype.kind not in "fc":
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or "
+                               f"complex Tensors, got Tensor with dtype "
+                               f"{dtype_name(t._data.dtype)}")
 
 
 def _with_diff_args(args: tuple[Any, ...], nums: tuple[int, ...],
@@ -302,6 +323,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
         if not isinstance(o, Tensor):
             raise RuntimeError(f"{api}: expected f(*primals) to return only tensors, got "
                                f"unsupported type {type(o)}")
+    _refuse_integral_outputs(out_leaves)
     create = create or (grad_on and _reaches_outer(out_leaves, depth))
 
     def vjp_fn(cotangents: Any, retain_graph: bool = True,
@@ -380,6 +402,8 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
             if not isinstance(leaf, Tensor):
                 raise RuntimeError(f"{api}: Expected {name} to only contain Tensors, got "
                                    f"{type(leaf)}")
+    _refuse_integral(flat_p, "primal")
+    _refuse_integral(flat_t, "tangent")
     for p, t in zip(flat_p, flat_t):
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError(f"{api}: Expected primals and tangents to have the same shape; "
@@ -597,6 +621,8 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
                 raise ValueError(f"{api}: Thing passed to transform API must be Tensor, "
                                  f"got {type(t)}")
         _refuse_complex(flat, api, "inputs")
+        if api == "jacfwd":
+            _refuse_integral(flat, "primal")
         grad_on = is_grad_enabled()
         create = grad_on and any(t.requires_grad for t in flat)
         box: list[Any] = []
@@ -609,7 +635,9 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, f"{api}(f)(*args)")
             leaves, out_spec = _flatten(out)
             _refuse_complex(leaves, api, "outputs")
-            box[:] = [out_spec, aux, _reaches_outer(leaves, depth)]
+            if api == "jacrev":
+                _refuse_integral_outputs(leaves)
+            box[:] = [out_spec, aux, _reaches_outer(leaves, depth), leaves]
             return tuple(leaves)  # a nested output (jacrev's, in hessian) as its leaves
 
         # with grad mode on, the graph is recorded if the function's output depends on a
@@ -619,6 +647,9 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
         jac = _functional.jacobian(f, tuple(flat),
                                    create_graph=create or grad_on and (lambda: box[2]))
         create = create or grad_on and box[2]
+        # jacfwd of an integer or bool output: zeros of its dtype, as PyTorch's tangents
+        jac = [tuple(j.to(o.dtype) for j in row) if o._data.dtype.kind not in "fc" else row
+               for row, o in zip(jac, box[3])]
         is_tuple = isinstance(argnums, tuple)
         # the output's structure, each leaf's Jacobian structured as the arguments
         jac = _unflatten([_regroup(list(j), specs, is_tuple) for j in jac], box[0])

@@ -415,3 +415,50 @@ def test_ntk_pattern_matches_torch_func():
     for k in ours:
         assert tuple(ours[k].shape) == tuple(theirs[k].shape)
         assert_close(ours[k], theirs[k].numpy())
+
+
+# ---- integer outputs, tangents and primals; aux that is not Tensors (PyTorch's answers) ------
+_XF = ag.tensor([1.0, -2.0, 3.0], dtype=ag.float64)
+_XI = ag.tensor([1, 2, 3])
+_VJP_INT = ("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got "
+            "Tensor with dtype autograd_core.")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: vjp(lambda x: (x > 0).int(), _XF), RuntimeError, _VJP_INT + "int32"),
+    (lambda: vjp(lambda x: (x * 2, x > 0), _XF), RuntimeError, _VJP_INT + "bool"),
+    (lambda: jacrev(lambda x: (x > 0).int())(_XF), RuntimeError, _VJP_INT + "int32"),
+    (lambda: hessian(lambda x: (x > 0).sum())(_XF), RuntimeError, _VJP_INT + "int64"),
+    (lambda: jvp(lambda x: x * 2, (_XF,), (ag.ones(3, dtype=ag.int64),)), ValueError,
+     "Expected tangent to be floating point or complex, but got: autograd_core.int64"),
+    (lambda: jvp(lambda x: x * 2, (_XI,), (_XF,)), ValueError,
+     "Expected primal to be floating point or complex, but got: autograd_core.int64"),
+    (lambda: jacfwd(lambda x: x * 2)(_XI), ValueError,
+     "Expected primal to be floating point or complex, but got: autograd_core.int64"),
+    (lambda: grad(lambda x: ((x ** 2).sum(), 3), has_aux=True)(_XF), RuntimeError,
+     "Expected tensors, got unsupported type <class 'int'>"),
+    (lambda: grad(lambda x: ((x ** 2).sum(), None), has_aux=True)(_XF), RuntimeError,
+     "Expected tensors, got unsupported type <class 'NoneType'>"),
+    (lambda: jacfwd(lambda x: (x ** 2, "a"), has_aux=True)(_XF), RuntimeError,
+     "Expected tensors, got unsupported type <class 'str'>"),
+    (lambda: jacrev(lambda x: (x ** 2, [x, 1.5]), has_aux=True)(_XF), RuntimeError,
+     "Expected tensors, got unsupported type <class 'float'>"),
+    (lambda: vjp(lambda x: (x ** 2, 1), _XF, has_aux=True), RuntimeError,
+     "Expected tensors, got unsupported type <class 'int'>"),
+    (lambda: jvp(lambda x: (x ** 2, 1), (_XF,), (_XF,), has_aux=True), RuntimeError,
+     "Expected tensors, got unsupported type <class 'int'>"),
+])
+def test_transforms_refuse_what_pytorch_refuses(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_jacfwd_of_an_integer_or_bool_output_is_zeros_of_its_dtype():
+    jf, ji, jb = jacfwd(lambda x: (x * 2, (x > 0).int(), x > 0))(_XF)
+    assert jf.dtype == ag.float64 and np.array_equal(jf.numpy(), 2 * np.eye(3))
+    assert ji.dtype == ag.int32 and np.array_equal(ji.numpy(), np.zeros((3, 3)))
+    assert jb.dtype == ag.bool and not jb.numpy().any() and jb.shape == (3, 3)
+    # an aux of Tensors in a pytree is passed through
+    g, aux = grad(lambda x: ((x ** 2).sum(), {"a": x, "b": [x]}), has_aux=True)(_XF)
+    assert np.array_equal(g.numpy(), [2.0, -4.0, 6.0]) and aux["b"][0] is not None
