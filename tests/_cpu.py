@@ -62,9 +62,10 @@ def avx512() -> bool:
 
 
 def ulps(a, b):
-    """How many float64/float32 steps apart ``a`` and ``b`` are, elementwise (NaNs: 0)."""
+    """How many float64/float32/float16 steps apart ``a`` and ``b`` are, elementwise (NaNs:
+    0)."""
     a, b = np.asarray(a), np.asarray(b)
-    ints = np.int64 if a.dtype == np.float64 else np.int32
+    ints = {8: np.int64, 4: np.int32, 2: np.int16}[a.dtype.itemsize]
     ia, ib = a.view(ints).astype(np.int64), b.view(ints).astype(np.int64)
     low = np.int64(np.iinfo(ints).min)
     ia, ib = np.where(ia < 0, low - ia, ia), np.where(ib < 0, low - ib, ib)  # monotone order

@@ -5,6 +5,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.special as S
+from tests._cpu import ulps
 
 
 @pytest.mark.parametrize("x, q", [
@@ -256,12 +257,18 @@ def test_power_half_nan_sign_and_edges_hand_worked():
 def test_power_half_bits_equal_torch(dt):
     torch = pytest.importorskip("torch")
     x = np.array([-2.0, np.nan, -np.nan, 4.0, -0.0, 0.0, -np.inf, np.inf, 2.0, 0.3]).astype(dt)
+    # the edges bit for bit; sqrt(2) and sqrt(0.3) are tapegrad's correctly rounded ones, which
+    # PyTorch's vectorised sqrt gives on some CPUs and misses by an ulp on others (an AVX-512
+    # Xeon's float64 sqrt(2))
+    inexact = np.isin(x, np.array([2.0, 0.3]).astype(dt))
     with np.errstate(invalid="ignore"):
         for fn in (lambda L, t: L.float_power(t, 0.5), lambda L, t: t.pow(0.5)):
             ours = fn(ag, ag.tensor(x.copy())).numpy()
             theirs = fn(torch, torch.from_numpy(x.copy())).numpy()
             assert ours.dtype == theirs.dtype
-            assert ours.tobytes() == theirs.tobytes()
+            assert ours[~inexact].tobytes() == theirs[~inexact].tobytes()
+            assert ours[inexact].tolist() == np.sqrt(x[inexact].astype(ours.dtype)).tolist()
+            assert ulps(ours[inexact], theirs[inexact]).max() <= 1
 
 
 # ---- histc in the input's dtype --------------------------------------------------------------
