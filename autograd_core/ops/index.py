@@ -36,7 +36,9 @@ def _normalise(index):
             raise IndexError(f"index {int(i.max())} is out of bounds: indices above "
                              f"{2**63 - 1} cannot address any tensor")
         if isinstance(i, np.ndarray):
-            return i
+            # a 0-d integer index is an integer, as PyTorch's: a select (a view), applied
+            # before any advanced index (numpy's would be advanced: a copy, reordered)
+            return int(i) if i.ndim == 0 and i.dtype.kind in "iu" else i
         if isinstance(i, list):  # an empty list is an empty integer index, as PyTorch's
             return np.asarray(i) if i else np.zeros(0, dtype=np.int64)
         return i
@@ -59,6 +61,72 @@ def _check_steps(index):
                 raise ValueError("slice step cannot be zero")
             if step < 0:
                 raise ValueError("step must be greater than zero")
+
+
+_SEQUENCE_AS_TUPLE = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+    "or a different result")
+
+
+def _sequence_as_tuple(index):
+    """PyTorch's reading of a list index that holds a sequence, a Tensor, a slice, None or
+    Ellipsis (``x[[rows, cols]]``): a tuple of indices, with its deprecation warning; a list
+    of numbers stays one integer index."""
+    if type(index) is list and len(index) < 32:
+        for i in index:
+            if i is None or i is Ellipsis or isinstance(
+                    i, (Tensor, np.ndarray, list, tuple, range, slice)):
+                warn_caller(_SEQUENCE_AS_TUPLE)
+                return tuple(index)
+    return index
+
+
+def _torch_order(index, ndim):
+    """``(pre, rest)`` with PyTorch's ``x[index]`` equal to ``x[pre][rest]`` where numpy's
+    ``x[index]`` orders the result otherwise, else None (``index`` normalised: a 0-d integer
+    index is an int). PyTorch selects an integer first (a basic index), and keeps the advanced
+    indices' block of dims in place when they are adjacent in the dims (an Ellipsis spanning
+    none is no gap); numpy counts an integer as advanced and any Ellipsis as a gap, and moves
+    a block with gaps to the front: ``x[0, :, [0, 1]]`` of a (2, 3, 4) tensor is (3, 2) in
+    PyTorch, (2, 3) in numpy. ``pre``, basic (integers, full slices, the Ellipsis), may be
+    empty."""
+    kinds = []  # per item: "a" an array, "i" an integer, "e" the Ellipsis, "s" a slice or None
+    for i in index:
+        if type(i) is np.ndarray:
+            kinds.append("a")
+        elif type(i) is int or isinstance(i, np.integer):
+            kinds.append("i")
+        else:
+            kinds.append("e" if i is Ellipsis else "s")
+    code = "".join(kinds)
+    if "a" not in code or not ("i" in code or "e" in code) or (
+            "e" not in code and "s" not in code.strip("s")):
+        return None  # no integer, or one run of advanced indices: in place in both
+    spans = [i.ndim if c == "a" and i.dtype.kind == "b" else 0 if i is None or c == "e" else 1
+             for i, c in zip(index, kinds)]
+    rest_dims = ndim - sum(spans)  # what the Ellipsis spans
+    if "e" in kinds and rest_dims == 0:  # an Ellipsis spanning no dim: no gap in PyTorch
+        index = tuple(i for i, c in zip(index, kinds) if c != "e")
+        return _torch_order(index, ndim) or ((), index)
+
+    def block_at(advanced):  # result dims before the advanced block (0: at the front)
+        at = [k for k, c in enumerate(kinds) if c in advanced]
+        if any(c not in "ai" for c in kinds[at[0]:at[-1]]):
+            return 0  # a gap between advanced indices (in PyTorch an integer is none)
+        return sum(rest_dims if c == "e" else c == "s" for c in kinds[:at[0]])
+
+    if block_at("a") == block_at("ai"):
+        return None
+    pre, rest = [], []
+    for i, c, n in zip(index, kinds, spans):
+        if c == "i":
+            pre.append(i)
+        else:
+            rest.append(i)
+            pre.extend([Ellipsis] if c == "e" else [slice(None)] * n)
+    return tuple(pre), tuple(rest)
 
 
 def _is_basic(index):
@@ -228,6 +296,9 @@ def take_unsaved(x, index):
     Sample("getitem_mask", lambda a: a[a._data > 0])])
 def getitem(x, index):
     kind = type(index)
+    if kind is list:
+        index = _sequence_as_tuple(index)
+        kind = type(index)
     if kind is tuple or (kind is slice and index.step is not None):
         _check_steps(index)
     if isinstance(index, Tensor) or (isinstance(index, tuple)
@@ -235,6 +306,10 @@ def getitem(x, index):
         refuse_capture("indexing with a tensor")  # its values become the index
     index = _normalise(index)
     basic = _is_basic(index)
+    if not basic and kind is tuple and (order := _torch_order(index, x.ndim)) is not None:
+        pre, index = order
+        if pre:  # PyTorch's select first, then the advanced index of that view
+            return getitem(getitem(x, pre), index)
     out = Index.apply(x, index=index, basic=basic)
     if basic:
         _as_view(out, x)
@@ -346,10 +421,18 @@ def _check_setitem_overlap(x, index, value):
 
 
 def setitem(x, index, value):
+    if type(index) is list:
+        index = _sequence_as_tuple(index)
     _check_steps(index)
     # (PyTorch refuses 1e40 into float32 here, but writes inf into float16)
     value = _args.scalar_for(value, x._data.dtype, overflow=x._data.dtype != np.float16)
     index = _normalise(index)
+    if type(index) is tuple and not _is_basic(index) and (
+            order := _torch_order(index, x.ndim)) is not None:
+        pre, index = order
+        if pre:  # PyTorch's: the advanced write into the view that selects the integers
+            setitem(getitem(x, pre), index, value)
+            return
     if isinstance(value, Tensor):
         _check_setitem_overlap(x, index, value)
     raw = value._data if isinstance(value, Tensor) else value
