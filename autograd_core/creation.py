@@ -1030,6 +1030,11 @@ def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
                 out[i] = builtins.float(exact)
             except OverflowError:
                 out[i] = math.inf if exact > 0 else -math.inf
+    if not finite.all():  # Dekker's terms of an inf or NaN are NaN; a fused multiply-add's:
+        out = np.array(out, dtype=np.float64)  # ``c`` for finite factors (an exact product
+        with np.errstate(invalid="ignore", over="ignore"):  # never overflows), else a*b + c
+            plain = np.where(np.isfinite(a) & np.isfinite(b), c, p + c)
+        out[~finite] = plain[~finite]
     return out
 
 
