@@ -140,6 +140,8 @@ class Adam(Optimizer):
     update = adam
     extras = {"eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     optional = {"max_exp_avg_sq": "amsgrad"}
+    filled_on_load = {**Optimizer.filled_on_load, "amsgrad": False,
+                      "decoupled_weight_decay": False}
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

@@ -136,6 +136,7 @@ class NAdam(Optimizer):
     update = nadam
     extras = {"eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     scalars = {"step": 0.0, "mu_product": 1.0}
+    filled_on_load = {**Optimizer.filled_on_load, "decoupled_weight_decay": False}
 
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

@@ -673,6 +673,12 @@ class Optimizer:
     #: ``param_groups``, ``defaults`` and ``state_dict()`` have PyTorch's keys, in its order,
     #: unless an option is used; ``_option`` reads one
     extras: dict[str, Any] = {}
+    #: what a saved group that lacks one of these options gets on load (a checkpoint written
+    #: before ``maximize`` existed): the value PyTorch's ``__setstate__`` fills in, never this
+    #: optimizer's constructor argument. Another missing option takes the constructor's (where
+    #: PyTorch's step raises KeyError).
+    filled_on_load: dict[str, Any] = {"maximize": False, "foreach": None, "capturable": False,
+                                      "differentiable": False, "fused": None}
 
     # the hooks, by handle id (PyTorch's attribute names)
     _optimizer_step_pre_hooks: OrderedDict[int, Callable[..., Any]]
@@ -1391,9 +1397,11 @@ class Optimizer:
         return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Everything but the hooks (a deepcopy or copy has none, as PyTorch's)."""
+        """Everything but the hooks (a deepcopy or copy has none, as PyTorch's) and the step
+        caches (``_plans``, ``_memo``: generated functions, which pickle refused; rebuilt at
+        the next step)."""
         return {k: v for k, v in self.__dict__.items()
-                if k not in _HOOK_DICTS and k != "_in_hooked_step"}
+                if k not in _HOOK_DICTS and k not in ("_in_hooked_step", "_plans", "_memo")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -1483,9 +1491,12 @@ class Optimizer:
             new = {k: _copy_value(v) for k, v in saved.items() if k != "params"}
             for k, v in self.defaults.items():
                 if k not in new:
-                    if v is required:
+                    if k in self.filled_on_load:
+                        new[k] = self.filled_on_load[k]
+                    elif v is required:
                         raise ValueError(f"param_groups[{gi}] lacks required option {k!r}")
-                    new[k] = v
+                    else:
+                        new[k] = v
             if "param_names" in group and "param_names" not in new:
                 new["param_names"] = group["param_names"]
             new["params"] = group["params"]

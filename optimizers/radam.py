@@ -118,6 +118,7 @@ class RAdam(Optimizer):
     """
 
     update = radam
+    filled_on_load = {**Optimizer.filled_on_load, "decoupled_weight_decay": False}
     stepwise = ("bias_correction1", "bias_correction2_sqrt", "rect", "rectified")
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,

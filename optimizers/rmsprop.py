@@ -163,6 +163,7 @@ class RMSprop(Optimizer):
     extras = {"decoupled_weight_decay": False, "eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     stepwise = ()  # every coefficient depends on the hyperparameters only
     optional = {"momentum_buffer": "momentum", "grad_avg": "centered"}
+    filled_on_load = {**Optimizer.filled_on_load, "momentum": 0, "centered": False}
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,

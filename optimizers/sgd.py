@@ -129,6 +129,7 @@ class SGD(Optimizer):
     stepwise = ()  # every coefficient depends on the hyperparameters only
     scalars = {}
     optional = {"momentum_buffer": "momentum"}
+    filled_on_load = {**Optimizer.filled_on_load, "nesterov": False, "fused": False}
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
