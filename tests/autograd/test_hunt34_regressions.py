@@ -37,3 +37,30 @@ def test_add_with_alpha_keeps_infinities_of_broadcast_float64_operands():
     got = ag.lerp(ag.tensor([1.0, -INF, 2.0], dtype=ag.float64), ag.tensor(5.0, dtype=ag.float64),
                   0.7).tolist()
     assert got[1] == -INF and got[0] == pytest.approx(3.8) and got[2] == pytest.approx(4.1)
+
+
+def test_float_arange_takes_aten_s_vector_bases():
+    # ATen's loop computes 8 float32 (4 float64) values from a base rounded to the dtype:
+    # element 9 of arange(0, 2.2, 0.1) is float32(float32(0.8) + 0.1) = 0.9000000358 (start +
+    # 9 * step rounded once is 0.8999999762); element 5 of the float64 arange(-1, 1, 0.2) is
+    # (-1 + 4 * 0.2) + 0.2 = 5.55e-17, not 0
+    assert ag.arange(0, 2.2, 0.1).numpy()[9] == np.float32(np.float64(np.float32(0.8)) + 0.1)
+    assert ag.arange(0, 2.2, 0.1).numpy()[9] != np.float32(0.9)
+    assert ag.arange(-1, 1, 0.2, dtype=ag.float64).numpy()[5] == (-1 + 4 * 0.2) + 0.2 != 0.0
+    # the elements after the last pair of vectors: start + i * step, one fused rounding
+    assert ag.arange(0, 2.2, 0.1).numpy()[17] == np.float32(1.7000000000000002)
+
+
+@pytest.mark.torch_parity
+def test_float_arange_equals_torch_bit_for_bit():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(34)
+    for _ in range(400):
+        dt = ["float32", "float64"][rng.integers(2)]
+        start = float(rng.choice([0.0, -1.0, 0.5, rng.uniform(-10, 10)]))
+        step = float(rng.choice([0.1, 0.3, 1 / 3, -0.7, rng.uniform(1e-3, 2)]))
+        n = int(rng.integers(1, 400))
+        end = start + step * (n - 0.5)
+        theirs = torch.arange(start, end, step, dtype=getattr(torch, dt)).numpy()
+        ours = ag.arange(start, end, step, dtype=getattr(ag, dt)).numpy()
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), (start, step, n)
