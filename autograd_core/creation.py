@@ -973,7 +973,7 @@ def _float_arange(start: builtins.float, step: builtins.float, n: builtins.int,
     PyTorch's by an ulp in some element of most aranges: ``arange(0, 2.2, 0.1)[9]``.)"""
     from autograd_core.kernels.pointwise import fma_arrays  # (the Numba loop; _fma its twin)
 
-    def fma(x, y, z):
+    def fma(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         out = fma_arrays(x, y, z)
         return _fma(x, y, z) if out is None else out
 
