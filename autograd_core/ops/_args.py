@@ -10,6 +10,7 @@ import numpy as np
 from autograd_core._casts import half_number
 from autograd_core._quiet import quiet
 from autograd_core.tensor import CPP_NAMES, OVERLAP_ERROR, SCALAR_NAMES as _TORCH_NAMES  # noqa: F401
+from autograd_core.tensor import DEFAULT_DTYPE, note_complex
 
 
 def norm_dim(dim, ndim, op="op"):
@@ -420,3 +421,66 @@ def promote_pair(a, b):
         return np.promote_types(a, b)
     return a if ca > cb else b
 
+
+# ---- PyTorch's type promotion ------------------------------------------------------------------
+# Operands are ranked: tensors with dimensions, then 0-d tensors, then Python numbers. A lower
+# rank changes the result's dtype only when it is of a higher *category* (bool < integer <
+# floating); a Python float then gives the default dtype (float32 unless set_default_dtype
+# changed it; a complex the matching complex dtype), a Python int int64. So float32 * 0-d
+# float64 stays float32, float16 * 0-d float32 stays float16, int64 * 1.5 is float32, and
+# int / int (true division) is float32.
+
+def wrapped_dtype(x):
+    if isinstance(x, bool):
+        return np.dtype(np.bool_)
+    if isinstance(x, int):
+        python_int(x)  # beyond int64 and uint64: PyTorch's OverflowError
+        return np.dtype(np.int64)
+    default = DEFAULT_DTYPE[0]  # ag.set_default_dtype's
+    if isinstance(x, complex):
+        return np.dtype(np.complex128 if default == np.float64 else np.complex64)
+    return default
+
+
+def promote_types(a, b):
+    """PyTorch's promotion of two dtypes: within a category numpy's (int32 + int64 -> int64),
+    across categories the higher category's dtype (float32 + int64 -> float32, not float64)."""
+    if a.kind == "c" or b.kind == "c":
+        note_complex(np.complex64)  # cat/stack of real and complex tensors, too
+    return promote_pair(a, b)
+
+
+def combine(higher, lower):
+    """ATen's combine_categories: the dtype of the higher-ranked operands unless the lower-ranked
+    ones are of a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if CATEGORY[higher.kind] >= CATEGORY[lower.kind]:
+        return higher
+    if lower.kind == "c" and higher.kind == "f":  # float64 * 1j: complex128, as ATen's
+        return np.promote_types(higher, np.complex64)
+    return promote_types(higher, lower)
+
+
+_ndarray = np.ndarray
+
+
+def result_type(*operands):
+    """PyTorch's result dtype of an elementwise op on arrays and Python numbers."""
+    dim = zero = wrapped = None
+    for x in operands:
+        if isinstance(x, _ndarray):
+            if x.ndim:
+                dim = x.dtype if dim is None else promote_types(dim, x.dtype)
+            else:
+                zero = x.dtype if zero is None else promote_types(zero, x.dtype)
+        elif x is not None:  # a Python number, or a numpy scalar (PyTorch reads it as one)
+            d = wrapped_dtype(x.item() if isinstance(x, np.generic) else x)
+            wrapped = d if wrapped is None else (
+                d if CATEGORY[d.kind] > CATEGORY[wrapped.kind] else wrapped)
+    dt = combine(dim, combine(zero, wrapped))
+    if dt is not None and dt.kind == "c":
+        note_complex(dt)  # a complex result from real operands: backward checks complex nodes
+    return dt

@@ -14,78 +14,20 @@ from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiabl
 from autograd_core.kernels.pointwise import fma_alpha
 from autograd_core.ops import _args
 from autograd_core.ops._args import BroadcastError, broadcast_error as _broadcast_error  # noqa: F401
+from autograd_core.ops._args import (  # noqa: F401 (re-exported)
+    CATEGORY as _CATEGORY, combine as _combine, promote_types as _promote_types, result_type,
+    wrapped_dtype as _wrapped_dtype)
 from autograd_core.ops import _xp as xp
 from autograd_core.kernels.complex_mul import cmul_numpy, cmul_rows_
 from autograd_core.ops._loops import HALF_BLOCK, loop_rows, scalar_elements
 from autograd_core.ops._xp import _half_by_scalar, _half_in_float32, _in_float32, _over, _times
 from autograd_core.ops.registry import Sample, op, warn_caller
 from autograd_core.ops.unary import PowScalar
-from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 
-# ---- PyTorch's type promotion ------------------------------------------------------------------
-# Operands are ranked: tensors with dimensions, then 0-d tensors, then Python numbers. A lower
-# rank changes the result's dtype only when it is of a higher *category* (bool < integer <
-# floating); a Python float then gives the default dtype (float32 unless set_default_dtype
-# changed it; a complex the matching complex dtype), a Python int int64. So float32 * 0-d
-# float64 stays float32, float16 * 0-d float32 stays float16, int64 * 1.5 is float32, and
-# int / int (true division) is float32.
-
+# PyTorch's type promotion: autograd_core/ops/_args.py (unary ops use it too)
 _ndarray = np.ndarray
-_CATEGORY = _args.CATEGORY
-
-
-def _wrapped_dtype(x):
-    if isinstance(x, bool):
-        return np.dtype(np.bool_)
-    if isinstance(x, int):
-        _args.python_int(x)  # beyond int64 and uint64: PyTorch's OverflowError
-        return np.dtype(np.int64)
-    default = DEFAULT_DTYPE[0]  # ag.set_default_dtype's
-    if isinstance(x, complex):
-        return np.dtype(np.complex128 if default == np.float64 else np.complex64)
-    return default
-
-
-def _promote_types(a, b):
-    """PyTorch's promotion of two dtypes: within a category numpy's (int32 + int64 -> int64),
-    across categories the higher category's dtype (float32 + int64 -> float32, not float64)."""
-    if a.kind == "c" or b.kind == "c":
-        note_complex(np.complex64)  # cat/stack of real and complex tensors, too
-    return _args.promote_pair(a, b)
-
-
-def _combine(higher, lower):
-    """ATen's combine_categories: the dtype of the higher-ranked operands unless the lower-ranked
-    ones are of a higher category."""
-    if higher is None:
-        return lower
-    if lower is None:
-        return higher
-    if _CATEGORY[higher.kind] >= _CATEGORY[lower.kind]:
-        return higher
-    if lower.kind == "c" and higher.kind == "f":  # float64 * 1j: complex128, as ATen's
-        return np.promote_types(higher, np.complex64)
-    return _promote_types(higher, lower)
-
-
-def result_type(*operands):
-    """PyTorch's result dtype of an elementwise op on arrays and Python numbers."""
-    dim = zero = wrapped = None
-    for x in operands:
-        if isinstance(x, _ndarray):
-            if x.ndim:
-                dim = x.dtype if dim is None else _promote_types(dim, x.dtype)
-            else:
-                zero = x.dtype if zero is None else _promote_types(zero, x.dtype)
-        elif x is not None:  # a Python number, or a numpy scalar (PyTorch reads it as one)
-            d = _wrapped_dtype(x.item() if isinstance(x, np.generic) else x)
-            wrapped = d if wrapped is None else (
-                d if _CATEGORY[d.kind] > _CATEGORY[wrapped.kind] else wrapped)
-    dt = _combine(dim, _combine(zero, wrapped))
-    if dt is not None and dt.kind == "c":
-        note_complex(dt)  # a complex result from real operands: backward checks complex nodes
-    return dt
 
 
 def _promote(a, b, true_divide=False):
