@@ -476,6 +476,46 @@ class ClampMax(Clamp):
     _grad_fn = "ClampMaxBackward0"
 
 
+class ClampTensor(Node):
+    """``clamp`` with Tensor bounds (one may be None), ATen's ``clamp.Tensor``: the three in
+    their promoted dtype (a 0-d bound promotes as a 0-d operand), ``min(max(x, lo), hi)`` with
+    NaN wherever an operand is NaN; PyTorch's gradients (``clamp_backward``,
+    ``clamp_backward_min_max``): ``x``'s where ``lo <= x <= hi``, ``lo``'s where ``x < lo``
+    (and ``lo < hi``), ``hi``'s where ``x > hi`` (or ``hi < lo``)."""
+
+    _op_name = "clamp"
+    _grad_fn = "ClampBackward0"
+
+    def forward(self, x, lo, hi):
+        self.save_for_backward(x, lo, hi)  # (the inputs themselves: version-checked)
+        dt = self.dt = _args.result_type(x, lo, hi)
+        x, lo, hi = (None if v is None else np.asarray(v, dt) for v in (x, lo, hi))
+        y = x if lo is None else np.maximum(x, lo)  # (numpy's propagate NaN, as ATen's)
+        return y if hi is None else np.minimum(y, hi)
+
+    def backward(self, g):
+        x, lo, hi = (None if v is None else np.asarray(xp.data(v), self.dt) for v in self.saved)
+        need = self.needs_input_grad
+        if lo is not None and hi is not None:
+            gx = xp.where((x >= lo) & (x <= hi), g, 0.0) if need[0] else None
+            glo = xp.where((x < lo) & (lo < hi), g, 0.0) if need[1] else None
+            ghi = xp.where((x > hi) | (hi < lo), g, 0.0) if need[2] else None
+            return gx, glo, ghi
+        if lo is not None:
+            return (xp.where(x >= lo, g, 0.0) if need[0] else None,
+                    xp.where(x < lo, g, 0.0) if need[1] else None, None)
+        return (xp.where(x <= hi, g, 0.0) if need[0] else None, None,
+                xp.where(x > hi, g, 0.0) if need[2] else None)
+
+
+class ClampMinTensor(ClampTensor):
+    _grad_fn = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    _grad_fn = "ClampMaxBackward1"
+
+
 def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  # noqa: A002
     """``clamp``, recording ``node`` (Clamp, ClampMin, ClampMax) for number bounds."""
     if min is None and max is None:
@@ -483,17 +523,15 @@ def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  #
     _args.refuse_complex("clamp is not supported for complex types", input, min, max,
                          error=NotImplementedError)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")
-        # compared by the tensors' own < and >, in the promoted dtype as PyTorch's (numpy
-        # compared a float16 input with a 0-d float64 bound in float64: another mask, so
-        # other gradients; a uint8 input with a negative 0-d int64 bound by its value)
-        out = input
-        if min is not None:
-            out = xp.where(xp.data(out < min), min, out)
-        if max is not None:
-            out = xp.where(xp.data(out > max), max, out)
-        return out
+        # a number with a Tensor bound: a 0-d tensor of the input's dtype (PyTorch's
+        # clamp.Tensor takes Tensors only; its Python binding wraps the number so)
+        min, max = (Tensor._make(np.asarray(_args.scalar_for(b, input._data.dtype),
+                                            input._data.dtype), None, False)
+                    if b is not None and not isinstance(b, Tensor) else b for b in (min, max))
+        kind = ClampTensor if node is Clamp else (ClampMinTensor if node is ClampMin
+                                                  else ClampMaxTensor)
+        return kind.apply(input, min, max)
     # a numpy scalar bound is a number as a Python one (PyTorch's Scalar): numpy's clip
     # promoted float32 input to float64 by an np.float64 bound
     min, max = (b.item() if isinstance(b, np.generic) else b for b in (min, max))

@@ -64,3 +64,31 @@ def test_float_arange_equals_torch_bit_for_bit():
         theirs = torch.arange(start, end, step, dtype=getattr(torch, dt)).numpy()
         ours = ag.arange(start, end, step, dtype=getattr(ag, dt)).numpy()
         assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), (start, step, n)
+
+
+def test_clamp_with_tensor_bounds_propagates_nan_and_promotes_together():
+    nan = math.nan
+    x = ag.tensor([1.0, 2.0, 3.0])
+    lo, hi = ag.tensor([nan, 0.0, nan]), ag.tensor([nan, 5.0, 2.5])
+    assert np.array_equal(ag.clamp_min(x, lo).numpy(), [nan, 2.0, nan], equal_nan=True)
+    assert np.array_equal(ag.clamp(x, max=hi).numpy(), [nan, 2.0, 2.5], equal_nan=True)
+    assert np.array_equal(x.clone().clamp_(lo, hi).numpy(), [nan, 2.0, nan], equal_nan=True)
+    # int8 with a 0-d uint8 min and a uint8 max: int16 (the two with dims), every value 150
+    y = ag.clamp(ag.tensor([-106, 127, 0, -1], dtype=ag.int8), ag.tensor(150, dtype=ag.uint8),
+                 ag.tensor([200] * 4, dtype=ag.uint8))
+    assert y.dtype == ag.int16 and y.tolist() == [150] * 4
+    b = ag.tensor([True, False, True])
+    assert ag.clamp(b, ag.tensor(0, dtype=ag.uint8), ag.tensor([1, 1, 0], dtype=ag.int8)).dtype \
+        == ag.int8
+
+
+def test_clamp_tensor_bound_gradients_follow_pytorch_s_formulas():
+    x = ag.tensor([-1.0, 0.5, 3.0, 1.0, math.nan], dtype=ag.float64, requires_grad=True)
+    lo = ag.tensor([0.0, 0.0, 0.0, 1.0, 0.0], dtype=ag.float64, requires_grad=True)
+    hi = ag.tensor([2.0, 2.0, 2.0, 1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    y = ag.clamp(x, lo, hi)
+    assert y.grad_fn.name() == "ClampBackward0"
+    y.backward(ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=ag.float64))
+    assert x.grad.tolist() == [0.0, 2.0, 0.0, 4.0, 0.0]  # lo <= x <= hi; NaN: 0
+    assert lo.grad.tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # x < lo and lo < hi
+    assert hi.grad.tolist() == [0.0, 0.0, 3.0, 0.0, 0.0]  # x > hi or hi < lo

@@ -26,7 +26,6 @@ _CONV = {"conv2d", "conv2d_same", "conv1d", "conv1d_same", "conv3d", "conv3d_sam
 _BOOL = {"relu", "matmul", "tensordot", "tensordot_int", "topk", "topk_smallest", "floor",
          "ceil", "trunc", "median_dim", "kthvalue", "mode", "inner", "cov",
          "corrcoef", "trapezoid", "trapezoid_x"}
-_OVERFLOW = {"clamp_tensor_bounds"}
 # (kind, sample) -> why tapegrad differs from PyTorch there
 ALLOWED = {
     **{("int64", n): "integer convolutions: refused with a clear error (PyTorch computes)"
@@ -36,14 +35,11 @@ ALLOWED = {
     **{("bool", n): "computes on bool inputs where PyTorch has no bool kernel" for n in _BOOL},
     **{("float16", n): "computes in half where PyTorch has no half kernel" for n in (
         "quantile", "nanquantile", "special_i1", "special_i1e", "special_log_ndtr", "special_erfcx")},
-    ("float32nan", "clamp_tensor_bounds"): "the input's slope at NaN: 1 (PyTorch's 0)",
     ("float32nan", "amin"): "the gradient goes to the NaN element (PyTorch's: NaN everywhere, "
                             "0 / 0 of its tie count)",
     ("float32nan", "aminmax"): "as amin",
     ("float32nan", "special_i1"): "the slope at NaN: NaN (PyTorch's 0.5)",
     ("float32nan", "special_i1e"): "the slope at NaN: NaN (PyTorch's 0.5)",
-    **{(k, "clamp_tensor_bounds"): "bounds that round to one value: PyTorch gives neither "
-                                   "bound a gradient" for k in ("big32", "big64")},
     ("tiny64", "frexp"): "the mantissa's gradient 2 ** -e (PyTorch 2.13 computes 2 ** e in "
                          "float32: inf beyond 2 ** 128)",
     **{(k, "vander"): "PyTorch 2.13's own vander backward raises" for k in (

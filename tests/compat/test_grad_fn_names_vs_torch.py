@@ -33,7 +33,7 @@ def _why(reason, names):
 
 #: sample name -> why its graph differs from PyTorch's (DIFFERENCES.md)
 DIFFERS_TABLE = {
-    **_why(COMPOSITE, "hardshrink clamp_tensor_bounds einsum_broadcast masked_scatter "
+    **_why(COMPOSITE, "hardshrink einsum_broadcast masked_scatter "
                       "masked_scatter_broadcast_mask "
                       "flip fliplr flipud roll roll_flat rot90 rot90_3 kron "
                       "repeat_interleave repeat_interleave_flat pixel_shuffle pixel_unshuffle "
@@ -51,7 +51,7 @@ DIFFERS_TABLE = {
 #: everyday case -> why its graph differs from PyTorch's (DIFFERENCES.md)
 DIFFERS_EVERYDAY = {
     **_why(COMPOSITE, "cross_entropy cross_entropy_prob dropout masked_fill "
-                      "index_select einsum diag clamp_t x[0,1] rsub "
+                      "index_select einsum diag x[0,1] rsub "
                       "linear linear_b linear_1d linear_3d std max_dim"),
     **_why(CONSTANT_EDGE, "where where_s nll_loss bce bce_logits embedding gather"),
     **_why(MATMUL, "vm bmm3 3d@2d"),
