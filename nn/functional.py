@@ -1343,8 +1343,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if tgt.dtype.kind == "f":
         if ignore_index != -100:  # PyTorch's check, its wording
             raise RuntimeError("ignore_index is not supported for floating point target")
-        if isinstance(weight, Tensor) and weight.requires_grad:  # a gradient, as PyTorch's
-            w = weight
+        if isinstance(weight, Tensor):  # as PyTorch's: a product with the weight Tensor (a
+            w = weight  # gradient if it requires one; a float64 weight makes the loss float64)
         return _cross_entropy_probs(x, target, w, reduction, label_smoothing, class_dim)
     _refuse_grad(_nll_name(x), "weight", weight)
     x2, t2, out_shape = _class_layout(x, target, "cross_entropy")

@@ -92,3 +92,19 @@ def test_clamp_tensor_bound_gradients_follow_pytorch_s_formulas():
     assert x.grad.tolist() == [0.0, 2.0, 0.0, 4.0, 0.0]  # lo <= x <= hi; NaN: 0
     assert lo.grad.tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # x < lo and lo < hi
     assert hi.grad.tolist() == [0.0, 0.0, 3.0, 0.0, 0.0]  # x > hi or hi < lo
+
+
+def test_cross_entropy_with_probabilities_and_a_float64_weight_is_float64():
+    import nn.functional as F
+
+    rng = np.random.RandomState(3)
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    q = rng.rand(3, 4).astype(np.float32)
+    w = rng.rand(4) + 1  # float64, as PyTorch multiplies by it: the loss is float64
+    logp = x.astype(np.float64) - np.log(np.exp(x.astype(np.float64)).sum(1, keepdims=True))
+    want = -(logp * q * w).sum(1)
+    for reduction, expected in (("none", want), ("sum", want.sum()), ("mean", want.mean())):
+        got = F.cross_entropy(ag.tensor(x), ag.tensor(q), weight=ag.tensor(w),
+                              reduction=reduction)
+        assert got.dtype == ag.float64
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6)
