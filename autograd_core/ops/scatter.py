@@ -481,7 +481,9 @@ class ScatterReduce(Node):
             gx = gw if keep else xp.where(mask, 0.0, gw)
             gs = _run(Gather, gw, index=self.index, dim=self.dim)
         elif reduce in ("amax", "amin"):
-            x, part, out = self._saved_values()
+            # (masks and tie counts from the arrays: under create_graph the saved values are
+            # Tensors, and 1 / an int64 Tensor of counts was float32)
+            x, part, out = (xp.data(v) for v in self._saved_values())
             # as PyTorch's: x's entries equal to the result count among the ties even when
             # include_self is False (their share is then dropped)
             x_is = x == out

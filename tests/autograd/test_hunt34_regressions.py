@@ -108,3 +108,15 @@ def test_cross_entropy_with_probabilities_and_a_float64_weight_is_float64():
                               reduction=reduction)
         assert got.dtype == ag.float64
         np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+def test_scatter_reduce_tie_shares_are_float64_under_create_graph(reduce):
+    # out[0] ties x[0] with both sources: each gets a third of g[0] = 0.1
+    for create_graph in (False, True):
+        x = ag.tensor(np.ones(2), requires_grad=True)
+        s = ag.tensor(np.ones(2), requires_grad=True)
+        out = ag.scatter_reduce(x * 1, 0, ag.tensor([0, 0]), s, reduce, include_self=True)
+        gx, gs = ag.grad(out, [x, s], ag.tensor(np.array([0.1, 0.7])),
+                         create_graph=create_graph)
+        assert gx.tolist() == [0.1 / 3, 0.7] and gs.tolist() == [0.1 / 3, 0.1 / 3]
