@@ -1777,11 +1777,16 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
     if input.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_args.torch_name(input.dtype)}")
+    if dtype is not None and np.dtype(dtype).kind not in "fc":
+        raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be "
+                           "either a floating point or complex dtype. Got: "
+                           f"{_args.torch_name(dtype)}")
     dims, keep = _args.dims(dim, None, keepdim, None, input.ndim)
     # the count is made from input's values outside any op: ag.compile sees that and runs a
-    # step using it eagerly rather than replay a stale count
+    # step using it eagerly rather than replay a stale count; an int64 count, as PyTorch's, so
+    # the sum keeps its dtype (the one asked for)
     count = np.sum(~np.isnan(input._data), axis=dims, keepdims=keep)
-    return nansum(input, dim, keepdim, dtype=dtype) / _from_values(count.astype(input.dtype))
+    return nansum(input, dim, keepdim, dtype=dtype) / _from_values(count.astype(np.int64))
 
 
 MedianResult = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]

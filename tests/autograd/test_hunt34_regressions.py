@@ -120,3 +120,12 @@ def test_scatter_reduce_tie_shares_are_float64_under_create_graph(reduce):
         gx, gs = ag.grad(out, [x, s], ag.tensor(np.array([0.1, 0.7])),
                          create_graph=create_graph)
         assert gx.tolist() == [0.1 / 3, 0.7] and gs.tolist() == [0.1 / 3, 0.1 / 3]
+
+
+def test_nanmean_returns_the_dtype_asked_for():
+    x = ag.tensor(np.array([[1.0, math.nan, 2.0], [3.0, 4.0, 5.0]]))
+    assert ag.nanmean(x, 1, dtype=ag.float32).dtype == ag.float32
+    y = ag.nanmean(x, 1, dtype=ag.float16)
+    assert y.dtype == ag.float16 and y.tolist() == [1.5, 4.0]
+    with pytest.raises(RuntimeError, match="Optional dtype must be either a floating point"):
+        ag.nanmean(x, 1, dtype=ag.int64)
