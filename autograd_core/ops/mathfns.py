@@ -814,13 +814,18 @@ def _int_kept(fn, name):
 
 
 def _round(x, decimals=0):
+    """ATen's ``round(decimals=)``: in the opmath dtype (float16 in float32), ``10 **
+    |decimals|`` as a float64 (inf from 309: NaN results, as PyTorch's) made that dtype, then
+    ``nearbyint(x * s) / s`` (``nearbyint(x / s) * s`` for negative decimals), so halves land
+    where PyTorch's do."""
     if decimals == 0:
         return np.round(x)
-    if decimals > 0:  # ATen's order of operations, so halves land where PyTorch's do
-        s = x.dtype.type(10.0 ** decimals)
-        return np.round(x * s) / s
-    s = x.dtype.type(10.0 ** -decimals)
-    return np.round(x / s) * s
+    power = 10.0 ** abs(decimals) if abs(decimals) < 309 else math.inf
+    work = np.float32 if x.dtype == np.float16 else x.dtype.type
+    a, s = x.astype(work, copy=False), work(power)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = np.round(a * s) / s if decimals > 0 else np.round(a / s) * s
+    return y.astype(x.dtype, copy=False)
 
 
 @op("floor", method=True, doc="""

@@ -129,3 +129,16 @@ def test_nanmean_returns_the_dtype_asked_for():
     assert y.dtype == ag.float16 and y.tolist() == [1.5, 4.0]
     with pytest.raises(RuntimeError, match="Optional dtype must be either a floating point"):
         ag.nanmean(x, 1, dtype=ag.int64)
+
+
+def test_float16_round_with_decimals_computes_in_float32():
+    x = ag.tensor([60000.0, 1000.55, -1.292, 0.0387], dtype=ag.float16)
+    # float16 * 10 overflowed (60000 -> inf) and 10 ** 5 is beyond float16 (NaN everywhere)
+    assert ag.round(x, decimals=1).tolist() == [60000.0, 1000.5, -1.2998046875, 0.0]
+    assert ag.round(x, decimals=5).tolist() == x.tolist()
+    # 21170 / 10 = 2117 in float32, * 10 = 21170, nearest float16 21168 (float16's / 10 was
+    # 2116 -> 21152)
+    assert ag.round(ag.tensor([21170.0], dtype=ag.float16), decimals=-1).tolist() == [21168.0]
+    # 10 ** 400 is inf: NaN, as PyTorch's (Python's 10.0 ** 400 raised OverflowError)
+    assert np.isnan(ag.round(ag.tensor([1.25, 3.0]), decimals=400).numpy()).all()
+    assert np.isnan(ag.round(ag.tensor([1.25, 3.0]), decimals=-400).numpy()).all()
