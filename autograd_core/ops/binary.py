@@ -497,7 +497,8 @@ def _scaled(input: Any, other: Any, alpha: Any) -> Any:
     """``alpha * other`` for ``add``/``sub``, after PyTorch's checks of ``alpha`` against the
     result's dtype (a float alpha with integers computed a float result). Bool results take
     ``alpha`` as a bool (``a + alpha * b`` is ``a or (alpha and b)``)."""
-    kind = result_type(_raw(input), _raw(other)).kind
+    dt = result_type(_raw(input), _raw(other))
+    kind = dt.kind
     if isinstance(alpha, builtins.bool) and kind != "b":
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, (builtins.float, builtins.complex)) and kind in "biu":
@@ -508,6 +509,9 @@ def _scaled(input: Any, other: Any, alpha: Any) -> Any:
                            "complex number.")
     if kind == "b":
         return other if alpha else other & False
+    if kind in "iu" and isinstance(other, Tensor) and other._data.dtype != dt:
+        other = other.to(dt)  # ATen's: alpha * other in the result's dtype (uint8 200 * 2
+        # in uint8 wrapped to 144 before int8 + it; a bool * 2 was int64)
     return other if alpha == 1 else other * alpha
 
 

@@ -1491,11 +1491,15 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    dt, value = tensor1._data.dtype, _number(value)
-    if dt.kind == "f" and isinstance(input, Tensor) and input._data.dtype == dt == \
-            tensor2._data.dtype and type(value) in (builtins.int, builtins.float):
-        return Addcdiv.apply(input, tensor1, tensor2, value=value)
-    return input + value * tensor1 / tensor2  # (value * tensor1) / tensor2, ATen's order
+    # the three tensors decide the dtype, and the quotient is taken in it, as ATen's (uint8
+    # 200 * 2 wrapped to 144 in uint8; a float32 0-d tensor1 made a float16 input float32)
+    dt, value = result_type(*(t._data if isinstance(t, Tensor) else t
+                              for t in (input, tensor1, tensor2))), _number(value)
+    if dt.kind == "f" and isinstance(input, Tensor) and type(value) in (builtins.int,
+                                                                        builtins.float):
+        return Addcdiv.apply(input.to(dt), tensor1.to(dt), tensor2.to(dt), value=value)
+    # (value * tensor1) / tensor2, ATen's order
+    return input + value * tensor1.to(dt) / tensor2.to(dt)
 
 
 @opmath_node

@@ -142,3 +142,20 @@ def test_float16_round_with_decimals_computes_in_float32():
     # 10 ** 400 is inf: NaN, as PyTorch's (Python's 10.0 ** 400 raised OverflowError)
     assert np.isnan(ag.round(ag.tensor([1.25, 3.0]), decimals=400).numpy()).all()
     assert np.isnan(ag.round(ag.tensor([1.25, 3.0]), decimals=-400).numpy()).all()
+
+
+def test_integer_alpha_and_addcdiv_scale_in_the_result_dtype():
+    a, b = ag.tensor([-128, 100], dtype=ag.int8), ag.tensor([200, 10], dtype=ag.uint8)
+    # int8 + 2 * uint8 is int16: 2 * 200 = 400 there (uint8's 2 * 200 wrapped to 144)
+    assert ag.add(a, b, alpha=2).tolist() == [272, 120]
+    assert ag.sub(a, b, alpha=2).tolist() == [-528, 80]
+    assert ag.add(ag.tensor([0], dtype=ag.int32), ag.tensor([100], dtype=ag.int8),
+                  alpha=3).tolist() == [300]
+    y = ag.add(ag.tensor([1, 2], dtype=ag.uint8), ag.tensor([True, False]), alpha=2)
+    assert y.dtype == ag.uint8 and y.tolist() == [3, 2]  # bool * 2 was int64
+    z = ag.addcdiv(ag.tensor([0.0, 0.0]), ag.tensor([200, 100], dtype=ag.uint8),
+                   ag.tensor([1.0, 1.0]), value=2)
+    assert z.tolist() == [400.0, 200.0]
+    h = ag.addcdiv(ag.tensor([1.0, 2.0], dtype=ag.float16), ag.tensor(3.0),
+                   ag.tensor([2, 4], dtype=ag.int8))
+    assert h.dtype == ag.float16 and h.tolist() == [2.5, 2.75]
