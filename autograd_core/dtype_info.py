@@ -16,7 +16,8 @@ class finfo:
     ``resolution``, ``dtype``.
 
     Args:
-        type (dtype, optional): a floating point dtype; the default dtype if None.
+        type (dtype, optional): a floating point dtype (a complex one: its parts'); the
+            default dtype if None.
 
     Example::
 
@@ -33,6 +34,8 @@ class finfo:
 
             type = get_default_dtype()
         dt = np.dtype(getattr(type, "dtype", type))
+        if dt.kind == "c":  # PyTorch's: the limits of its parts' dtype
+            dt = np.dtype(np.float32 if dt == np.complex64 else np.float64)
         if dt.kind != "f":
             raise TypeError(f"torch.finfo() requires a floating point input type. Use "
                             f"torch.iinfo to handle '{dt}'")
@@ -40,7 +43,9 @@ class finfo:
         self.bits, self.eps = info.bits, float(info.eps)
         self.max, self.min = float(info.max), float(info.min)
         self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = float(info.resolution)
+        # PyTorch's 10 ** -precision as a Python float (numpy's is of the dtype: float16's
+        # 0.0010004)
+        self.resolution = 10.0 ** -int(info.precision)
         self.dtype = dt.name
 
     def __repr__(self) -> str:
@@ -53,7 +58,7 @@ class iinfo:
     """The machine limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype``.
 
     Args:
-        type (dtype): an integer (or bool) dtype.
+        type (dtype): an integer dtype (bool is refused, as PyTorch's).
 
     Example::
 
@@ -64,10 +69,12 @@ class iinfo:
 
     def __init__(self, type: Any) -> None:  # noqa: A002 - PyTorch's argument name
         dt = np.dtype(getattr(type, "dtype", type))
-        if dt.kind not in "iub":
+        if dt.kind == "b":
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if dt.kind not in "iu":
             raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
                             f"to handle '{dt}'")
-        info = np.iinfo(np.uint8 if dt.kind == "b" else dt)
+        info = np.iinfo(dt)
         self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), dt.name
 
     def __repr__(self) -> str:

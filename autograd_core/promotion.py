@@ -92,8 +92,8 @@ def result_type(tensor: Tensor | complex, other: Tensor | complex) -> DType:
     for pos, (name, x) in enumerate((("tensor", tensor), ("other", other)), 1):
         if isinstance(x, Tensor):
             operands.append(x._data)
-        elif isinstance(x, (bool, int, float, complex)):
-            operands.append(x)
+        elif isinstance(x, (bool, int, float, complex, np.number, np.bool_)):
+            operands.append(x)  # (a numpy scalar is the Python number it holds, as in ops)
         else:
             raise TypeError(f"result_type(): argument '{name}' (position {pos}) must be Tensor "
                             f"or Number, not {type(x).__name__}")

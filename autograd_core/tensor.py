@@ -193,6 +193,22 @@ class DType:
     def itemsize(self) -> int:
         return self.dtype.itemsize
 
+    def to_real(self) -> DType:
+        """The dtype of a complex dtype's parts; any other dtype itself (PyTorch's
+        ``dtype.to_real()``)."""
+        d = self.dtype
+        return DType(np.float32 if d == np.complex64 else np.float64) if d.kind == "c" else self
+
+    def to_complex(self) -> DType:
+        """The complex dtype with parts of this floating dtype; a complex dtype itself
+        (PyTorch's ``dtype.to_complex()``; float16's, complex32, does not exist here)."""
+        d = self.dtype
+        if d.kind == "c":
+            return self
+        if d in (np.float32, np.float64):
+            return DType(np.complex64 if d == np.float32 else np.complex128)
+        raise RuntimeError(f"Unknown Complex ScalarType for {SCALAR_NAMES.get(d.name, d.name)}")
+
     def __repr__(self):
         return f"autograd_core.{self.dtype.name}"
 
@@ -1080,11 +1096,16 @@ class Tensor:
                                " is ambiguous")
         return bool(self._data.reshape(()))
 
-    def _scalar(self):
+    def _scalar(self, real=None):
         # ValueError, as PyTorch's float()/int(): matplotlib and others catch exactly that
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return self._data.reshape(()).item()
+        value = self._data.reshape(()).item()
+        if real is not None and type(value) is complex:  # float()/int() of a complex tensor:
+            if value.imag:  # its real part when the imaginary one is 0, as PyTorch's
+                raise RuntimeError(f"value cannot be converted to type {real} without overflow")
+            return value.real
+        return value
 
     def __float__(self):
         if self._requires_grad and not _WARNED_FLOAT and _GRAD_STATE.enabled:  # PyTorch's
@@ -1092,10 +1113,10 @@ class Tensor:
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
-        return float(self._scalar())
+        return float(self._scalar("double"))
 
     def __int__(self):
-        return int(self._scalar())
+        return int(self._scalar("int64_t"))
 
     def __complex__(self):
         return complex(self._scalar())

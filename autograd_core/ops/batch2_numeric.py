@@ -578,7 +578,18 @@ def _integer_op(name, fn, example, call, bools=True, what=""):
 
 gcd = _integer_op("gcd", np.gcd, "tensor([3, 1, 4])",
                   "ag.tensor([6, 5, 8]), ag.tensor([9, 3, 12])", False, "greatest common divisor")
-lcm = _integer_op("lcm", np.lcm, "tensor([18, 15, 24])",
+def _lcm(a, b):
+    """ATen's ``lcm``: ``|a / gcd * b|`` (0 where the gcd is), in C's arithmetic: int8/int16/
+    uint8 in int (no wrap until the result is stored), int32 and int64 wrapping before the
+    absolute value (numpy's lcm of int32 max and 4 is -4, PyTorch's 4)."""
+    g = np.gcd(a, b)
+    dt = g.dtype
+    work = np.int32 if dt.itemsize < 4 else dt
+    a, b, g = (np.asarray(v).astype(work) for v in (a, b, g))
+    return np.where(g == 0, 0, np.abs(a // np.where(g == 0, 1, g) * b)).astype(dt)
+
+
+lcm = _integer_op("lcm", _lcm, "tensor([18, 15, 24])",
                   "ag.tensor([6, 5, 8]), ag.tensor([9, 3, 12])", False, "least common multiple")
 bitwise_and = _integer_op("bitwise_and", np.bitwise_and, "tensor([1, 0, 3])",
                           "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise AND")

@@ -159,3 +159,29 @@ def test_integer_alpha_and_addcdiv_scale_in_the_result_dtype():
     h = ag.addcdiv(ag.tensor([1.0, 2.0], dtype=ag.float16), ag.tensor(3.0),
                    ag.tensor([2, 4], dtype=ag.int8))
     assert h.dtype == ag.float16 and h.tolist() == [2.5, 2.75]
+
+
+def test_dtype_info_and_conversions_as_pytorch():
+    assert ag.finfo(ag.complex64).eps == ag.finfo(ag.float32).eps
+    assert ag.finfo(ag.complex128).dtype == "float64"
+    assert ag.finfo(ag.float16).resolution == 0.001  # 10 ** -3, not float16(0.001)
+    with pytest.raises(TypeError, match="torch.bool is not supported by torch.iinfo"):
+        ag.iinfo(ag.bool)
+    assert ag.complex64.to_real() == ag.float32 and ag.float64.to_complex() == ag.complex128
+    assert ag.int64.to_real() == ag.int64
+    with pytest.raises(RuntimeError, match="Unknown Complex ScalarType for Long"):
+        ag.int64.to_complex()
+    assert float(ag.tensor(1 + 0j)) == 1.0 and int(ag.tensor(2 + 0j)) == 2
+    with pytest.raises(RuntimeError, match="cannot be converted to type double"):
+        float(ag.tensor(1 + 1j))
+    assert ag.result_type(ag.tensor([1]), np.int64(2)) == ag.int64
+    assert ag.result_type(ag.tensor([1]), np.float32(2.0)) == ag.float32
+
+
+def test_lcm_in_c_arithmetic():
+    # int32: 2147483647 * 4 wraps to -4 before the absolute value: 4 (numpy's lcm: -4)
+    assert ag.lcm(ag.tensor([2147483647, -6, 0], dtype=ag.int32),
+                  ag.tensor([4, 4, 5], dtype=ag.int32)).tolist() == [4, 12, 0]
+    # int8: |50 * 3| = 150 in C's int, stored as int8: -106 (numpy wraps the product first,
+    # -106, and takes its absolute value: 106)
+    assert ag.lcm(ag.tensor([50], dtype=ag.int8), ag.tensor([3], dtype=ag.int8)).tolist() == [-106]
