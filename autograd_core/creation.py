@@ -1152,8 +1152,41 @@ def logspace(start: _Number, end: _Number, steps: builtins.int, base: builtins.f
     check_device(device, "logspace")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    dt = np.dtype(_float_dtype(dtype))
+    if dt.kind in "fiu" and steps:
+        return _make(_logspace_values(start, end, steps, builtins.float(base), dt),
+                     requires_grad)
     exponents = np.linspace(start, end, steps, dtype=np.float64)
-    return _make(np.power(builtins.float(base), exponents).astype(_float_dtype(dtype)), requires_grad)
+    return _make(np.power(builtins.float(base), exponents).astype(dt), requires_grad)
+
+
+def _logspace_values(start: Any, end: Any, steps: builtins.int, base: builtins.float,
+                     dt: np.dtype) -> np.ndarray:
+    """PyTorch's CPU ``logspace`` values. Floats: ``start`` and ``end`` in the dtype, the step
+    ``(end - start) / (steps - 1)`` in float64, exponents ``start + step * i`` for the first
+    half and ``end - step * (steps - 1 - i)`` for the rest, ``pow(base, exponent)`` in float64
+    (C's ``pow``: numpy's own float64 power differs by an ulp in places) rounded to the dtype.
+    Integers: ``start`` and ``end`` truncated to the dtype, step and exponents in float32,
+    ``powf`` truncated (so ``logspace(0.1, 0.9, 9, dtype=int64)`` is all ones). float16
+    values go through float32, as c10::Half's conversions do."""
+    if steps == 1:
+        return np.array([math.pow(base, builtins.float(start))]).astype(dt)
+    i = np.arange(steps)
+    first = i < steps // 2
+    with np.errstate(all="ignore"):
+        if dt.kind in "iu":
+            s, e = (np.array(math.trunc(v)).astype(dt) for v in (start, end))
+            fstep = np.float32(np.float32(builtins.int(e) - builtins.int(s))
+                               / np.float32(steps - 1))
+            exps = np.where(first, np.float32(s) + fstep * i.astype(np.float32),
+                            np.float32(e) - fstep * (steps - 1 - i).astype(np.float32))
+            return np.power(np.float32(base), exps).astype(dt)
+        via = np.float32 if dt == np.float16 else dt.type  # (c10::Half converts through float)
+        s, e = (dt.type(via(v)) for v in (start, end))
+        step = builtins.float(dt.type(e - s)) / (steps - 1)
+        exps = np.where(first, builtins.float(s) + step * i,
+                        builtins.float(e) - step * (steps - 1 - i))
+        return np.array([math.pow(base, v) for v in exps.tolist()]).astype(via).astype(dt)
 
 
 def eye(n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None,

@@ -185,3 +185,29 @@ def test_lcm_in_c_arithmetic():
     # int8: |50 * 3| = 150 in C's int, stored as int8: -106 (numpy wraps the product first,
     # -106, and takes its absolute value: 106)
     assert ag.lcm(ag.tensor([50], dtype=ag.int8), ag.tensor([3], dtype=ag.int8)).tolist() == [-106]
+
+
+def test_logspace_as_aten_computes_it():
+    # integer dtypes truncate start and end first: 10 ** 0 everywhere
+    assert ag.logspace(0.1, 0.9, 9, dtype=ag.int64).tolist() == [1] * 9
+    assert ag.logspace(0, 3, 4, dtype=ag.int32).tolist() == [1, 10, 100, 1000]
+    # float64: C's pow of start + step * i (numpy's float64 power differs by an ulp in places)
+    got = ag.logspace(0, 1, 5, dtype=ag.float64).numpy()
+    assert got.tolist() == [math.pow(10.0, 0.25 * i) for i in range(3)] + [
+        math.pow(10.0, 1.0 - 0.25), 10.0]
+
+
+@pytest.mark.torch_parity
+def test_logspace_equals_torch_bit_for_bit():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        dt = ["float32", "float64", "float16", "int64", "int32", "uint8"][rng.integers(6)]
+        start, end = (float(rng.choice([0.0, 0.1, 2.0, rng.uniform(-3, 3)])) for _ in range(2))
+        if dt == "uint8":
+            start, end = abs(start), abs(end)
+        steps, base = int(rng.integers(0, 50)), float(rng.choice([10.0, 2.0, rng.uniform(0.5, 5)]))
+        theirs = torch.logspace(start, end, steps, base=base, dtype=getattr(torch, dt)).numpy()
+        ours = ag.logspace(start, end, steps, base=base, dtype=getattr(ag, dt)).numpy()
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs, equal_nan=True), \
+            (dt, start, end, steps, base)
