@@ -1519,22 +1519,50 @@ def _search(name: str, seq: np.ndarray, vals: np.ndarray, right: bool, out_int32
             sorter: np.ndarray | None) -> Tensor:
     _args.refuse_complex('"searchsorted_out_cpu" not implemented for \'{dtype}\'', seq, vals,
                          error=NotImplementedError)  # no order of complex values
-    side: Any = "right" if right else "left"
     dtype = np.int32 if out_int32 else np.int64
     if seq.ndim <= 1:
         s = seq.reshape(-1) if sorter is None else seq.reshape(-1)[sorter.reshape(-1)]
-        return _result(np.searchsorted(s, vals, side=side).astype(dtype))
+        return _result(_bisect(s[None], np.reshape(vals, (1, -1)), right)
+                       .reshape(np.shape(vals)).astype(dtype))
     if seq.shape[:-1] != vals.shape[:-1]:
         raise RuntimeError(
             f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
             f"dimensions of boundaries tensor and input value tensor must match, but we got "
             f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
-    s2 = seq.reshape(-1, seq.shape[-1])
+    rows = math.prod(seq.shape[:-1])  # (not -1: an empty last dim leaves it ambiguous)
+    s2 = seq.reshape(rows, seq.shape[-1])
     if sorter is not None:
         s2 = np.take_along_axis(s2, sorter.reshape(s2.shape), -1)
-    v2 = vals.reshape(-1, vals.shape[-1])
-    out = np.stack([np.searchsorted(a, b, side=side) for a, b in zip(s2, v2)])
-    return _result(out.reshape(vals.shape).astype(dtype))
+    v2 = vals.reshape(rows, vals.shape[-1])
+    return _result(_bisect(s2, v2, right).reshape(vals.shape).astype(dtype))
+
+
+def _bisect(seq: np.ndarray, vals: np.ndarray, right: bool) -> np.ndarray:
+    """ATen's binary search (``cus_lower_bound``/``cus_upper_bound``) of each row of ``vals``
+    in the same row of ``seq``, all at once: go right while ``!(mid >= v)`` (``!(mid > v)``
+    for ``right``), so a NaN boundary counts as below every value and a NaN value lands at the
+    end (numpy's searchsorted orders NaN last: other positions). Rows of ``seq`` that are not
+    sorted give PyTorch's positions too."""
+    n = seq.shape[-1]
+    if (seq.dtype.kind not in "fc" or not (np.isnan(seq).any() or np.isnan(vals).any())) \
+            and not (np.diff(seq, axis=-1) < 0).any():
+        # sorted rows without NaN: the positions are unique, numpy's search finds them faster
+        side: Any = "right" if right else "left"
+        return np.stack([np.searchsorted(a, b, side=side) for a, b in zip(seq, vals)]) \
+            if len(seq) else np.zeros(vals.shape, np.int64)
+    rows = np.arange(seq.shape[0])[:, None]
+    start = np.zeros(vals.shape, np.int64)
+    end = np.full(vals.shape, n, np.int64)
+    with np.errstate(invalid="ignore"):
+        while True:
+            active = start < end
+            if not active.any():
+                return start
+            mid = start + ((end - start) >> 1)
+            at = seq[rows, np.minimum(mid, max(n - 1, 0))] if n else np.zeros(vals.shape)
+            go = ~(at > vals) if right else ~(at >= vals)
+            start = np.where(active & go, mid + 1, start)
+            end = np.where(active & ~go, mid, end)
 
 
 @op("searchsorted", samples=())

@@ -211,3 +211,17 @@ def test_logspace_equals_torch_bit_for_bit():
         ours = ag.logspace(start, end, steps, base=base, dtype=getattr(ag, dt)).numpy()
         assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs, equal_nan=True), \
             (dt, start, end, steps, base)
+
+
+def test_searchsorted_with_nan_follows_aten_s_binary_search():
+    # ATen goes right while !(boundary >= value): a NaN boundary is below every value, a NaN
+    # value lands at the end (numpy's searchsorted sorts NaN last: 2, not 3)
+    b = ag.sort(ag.tensor([math.nan, 2.0, 1.0]))[0]  # [1, 2, nan]
+    v = ag.tensor([0.5, 1.5, 3.0, math.nan])
+    assert ag.searchsorted(b, v).tolist() == [0, 1, 3, 3]
+    assert ag.searchsorted(b, v, right=True).tolist() == [0, 1, 3, 3]
+    assert ag.bucketize(v, b).tolist() == [0, 1, 3, 3]
+    assert ag.searchsorted(ag.tensor([math.nan]), ag.tensor([0.0])).tolist() == [1]
+    # batched, an empty last dim (numpy's reshape(-1, 0) refused)
+    assert ag.searchsorted(ag.zeros(2, 0), ag.ones(2, 2)).tolist() == [[0, 0], [0, 0]]
+    assert ag.searchsorted(ag.ones(2, 3), ag.zeros(2, 0)).shape == (2, 0)
