@@ -743,10 +743,12 @@ def ldexp(input: Any, other: Any) -> Tensor:
         dt = result_type(input._data, other._data)
         if dt.kind in "biu":
             dt = DEFAULT_DTYPE[0]
-        if dt.kind == "f":
+        if dt.kind == "f" and input._data.dtype.kind == "f":
             if other._data.dtype.kind in "biu":
                 return Ldexp.apply(input, other, dtype=dt)
             return mul(input.to(dt), _pow(2.0, other.to(dt)))
+    # PyTorch's input * pow(2.0, other): an integer input times a power that overflowed is
+    # NaN at 0 (ldexp(int16 0, 200)), as there
     return mul(input, _pow(2.0, other))
 
 

@@ -225,3 +225,11 @@ def test_searchsorted_with_nan_follows_aten_s_binary_search():
     # batched, an empty last dim (numpy's reshape(-1, 0) refused)
     assert ag.searchsorted(ag.zeros(2, 0), ag.ones(2, 2)).tolist() == [[0, 0], [0, 0]]
     assert ag.searchsorted(ag.ones(2, 3), ag.zeros(2, 0)).shape == (2, 0)
+
+
+def test_ldexp_of_an_integer_input_is_input_times_a_float32_power():
+    # pow(2.0, 200) is inf in float32: 0 * inf = NaN, as PyTorch's (np.ldexp gave 0)
+    assert math.isnan(ag.ldexp(ag.tensor([0], dtype=ag.int16), ag.tensor([200])).item())
+    assert math.isnan(ag.ldexp(ag.tensor([False]), ag.tensor([200], dtype=ag.uint8)).item())
+    y = ag.ldexp(ag.tensor([3, -5]), ag.tensor([2, -1]))
+    assert y.dtype == ag.float32 and y.tolist() == [12.0, -2.5]
