@@ -30,6 +30,10 @@ def _arr(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+
+
 def _along(index, dim):
     """The fancy index addressing ``index``'s entries along ``dim`` and their own position in
     every other dim (what gather reads and scatter writes)."""
@@ -224,6 +228,8 @@ def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
         return gather(input, d, index.reshape(1)).reshape(())
     _check_index("gather", _arr(input).shape, d, idx)
     if nd == 0:
+        if idx.ndim:  # a 0-d input as one element, the index's shape kept, as PyTorch's
+            return gather(_as_tensor(input).reshape(1), 0, index)
         return input.clone() if isinstance(input, Tensor) else Tensor._wrap(np.asarray(input))
     return _gather(input, d, idx, index if isinstance(index, Tensor) else None)
 
@@ -288,9 +294,10 @@ def _scatter(name, input, dim, index, src, add):
         if s.dtype != x.dtype:
             raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
     _check_index(name, x.shape, d, idx, None if is_number else _arr(src).shape)
-    if x.ndim == 0:
-        raise RuntimeError(f"{name}(): scatter into a 0-dimensional tensor is not supported "
-                           "here; reshape it to (1,)")
+    if x.ndim == 0:  # a 0-d input as one element (an index and src of one dim or none)
+        one = (lambda t: t if is_number or np.ndim(_arr(t)) else _as_tensor(t).reshape(1))
+        return _scatter(name, _as_tensor(input).reshape(1), 0, one(index), one(src),
+                        add).reshape(())
     return Scatter.apply(input, src, index=idx, dim=d, add=add)
 
 

@@ -233,3 +233,17 @@ def test_ldexp_of_an_integer_input_is_input_times_a_float32_power():
     assert math.isnan(ag.ldexp(ag.tensor([False]), ag.tensor([200], dtype=ag.uint8)).item())
     y = ag.ldexp(ag.tensor([3, -5]), ag.tensor([2, -1]))
     assert y.dtype == ag.float32 and y.tolist() == [12.0, -2.5]
+
+
+def test_gather_and_scatter_treat_a_0d_input_as_one_element():
+    x = ag.tensor(np.array(3.0), requires_grad=True)
+    y = ag.gather(x, 0, ag.tensor([0, 0]))
+    assert y.shape == (2,) and y.tolist() == [3.0, 3.0]
+    y.sum().backward()
+    assert x.grad.item() == 2.0  # read twice
+    z = ag.tensor(np.array(1.0), requires_grad=True)
+    s = ag.scatter_add(z, 0, ag.tensor([0, 0]), ag.tensor(np.array([2.0, 3.0])))
+    assert s.shape == () and s.item() == 6.0
+    s.backward()
+    assert z.grad.item() == 1.0
+    assert ag.scatter(ag.tensor(1.0), 0, ag.tensor([0]), ag.tensor([2.0])).item() == 2.0
