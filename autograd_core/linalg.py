@@ -188,10 +188,15 @@ def vector_norm(x: Tensor, ord: builtins.float = 2, dim: _Dims = None,
     x = _cast(x, dtype, "linalg.vector_norm")
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
-    if ord < 0 and x.numel() == 0:
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty "
-                           f"tensor because the operation does not have an identity")
     dims, keep = _args.dims(dim, None, keepdim, None, x.ndim)
+    if ord < 0 and x.numel() == 0:  # (min has no identity: refused where a reduced dim is
+        # empty; a reduction over the other dims of an empty tensor is empty, as PyTorch's)
+        empty = [d for d in (range(x.ndim) if dims is None else dims) if x.shape[d] == 0]
+        if empty:
+            where = "an empty tensor because" if dim is None else \
+                f"the dimension {empty[0]} because this dimension is empty and"
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on {where} "
+                               "the operation does not have an identity")
     return Norm.apply(x, p=float(ord), dim=dims, keepdim=keep)
 
 

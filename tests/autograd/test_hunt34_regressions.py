@@ -247,3 +247,13 @@ def test_gather_and_scatter_treat_a_0d_input_as_one_element():
     s.backward()
     assert z.grad.item() == 1.0
     assert ag.scatter(ag.tensor(1.0), 0, ag.tensor([0]), ag.tensor([2.0])).item() == 2.0
+
+
+def test_negative_norms_of_empty_tensors_refuse_only_an_empty_reduced_dim():
+    x = ag.zeros(0, 4, dtype=ag.float64)
+    for p in (-1, -0.5, -math.inf):
+        assert ag.linalg.vector_norm(x, p, dim=1).shape == (0,)  # the empty dim is kept
+        with pytest.raises(RuntimeError, match="on the dimension 0 because this dimension is"):
+            ag.linalg.vector_norm(x, p, dim=0)
+        with pytest.raises(RuntimeError, match="on an empty tensor because"):
+            ag.linalg.vector_norm(x, p)
