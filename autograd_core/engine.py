@@ -175,7 +175,7 @@ def _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, all
             node = heappop(ready)[1]
             grads = node_grads.pop(node)
             if node._pre_hooks is not None:
-                grads = _run_node_hooks(node, grads, diff)
+                grads = _run_node_hooks(node, grads, diff, handed)
             if capture_node and node in capture_node:
                 for idx, k in capture_node[node]:
                     captured[k] = grads[idx]
@@ -199,7 +199,7 @@ def _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, all
                 in_grads = node.plain_backward(*grads)
             if node._post_hooks:
                 in_grads = _run_post_hooks(node, in_grads, grads, diff, needed, capture_leaf,
-                                           capture_node)
+                                           capture_node, handed)
             if anomaly:
                 _check_backward(node, in_grads, grads)
             if free and node._saved:
@@ -333,7 +333,7 @@ def _finish_leaf(leaf, g, diff, handed):
     """A leaf's summed gradient through its hooks into ``.grad``, then its post-accumulate-grad
     hooks."""
     if leaf._hooks:
-        g = _run_leaf_hooks(leaf, g, diff)
+        g = _run_leaf_hooks(leaf, g, diff, handed=handed)
         if g is None:
             return
     if leaf._requires_grad:  # not after requires_grad_(False) or detach_() since the forward:
@@ -427,7 +427,9 @@ def _accumulate(leaf, g, diff, handed):
     current = leaf._grad
     if current is None:
         # The leaf must own its gradient: copy views, read-only arrays (broadcast results),
-        # and an array already handed to another leaf in this pass.
+        # and an array already handed to another leaf or to a hook in this pass (a hook may
+        # keep it, a gradient log: PyTorch's AccumulateGrad copies a gradient referenced
+        # elsewhere, so later accumulation does not change what the hook kept).
         flags = g.flags
         if (g.base is not None or not flags.writeable or not flags.c_contiguous
                 or id(g) in handed):
@@ -484,17 +486,17 @@ def _hook_result(fn, res, g):
     return res
 
 
-def _run_node_hooks(node, grads, diff):
+def _run_node_hooks(node, grads, diff, handed):
     grads = list(grads)
     for idx, fns in node._pre_hooks.items():
         if idx is None or grads[idx] is None:  # None: the node's own pre-hooks, last
             continue
         for fn in list(fns.values()):
-            arg = grads[idx] if diff else Tensor._make(grads[idx], None, False)
+            arg = grads[idx] if diff else _exposed(grads[idx], handed)
             res = fn(arg)
             if res is not None:
                 res = _hook_result(fn, res, grads[idx])
-                grads[idx] = res if diff else res._data
+                grads[idx] = res if diff else _exposed(res, handed)._data
     for idx, ref in (node._retained or {}).items():  # after every hook (retain_grad)
         t, g = ref(), grads[idx]
         if t is None or g is None:
@@ -503,16 +505,25 @@ def _run_node_hooks(node, grads, diff):
         t._grad = value if t._grad is None else t._grad + value
     own = node._pre_hooks.get(None)
     if own:
-        grads = _run_tuple_hooks(own, (grads,), grads, diff)
+        grads = _run_tuple_hooks(own, (grads,), grads, diff, handed)
     return grads
 
 
-def _run_tuple_hooks(fns, args, grads, diff):
+def _exposed(g, handed):
+    """``g`` (an array or a Tensor) as the Tensor a hook is given, its array noted in
+    ``handed``: user code may keep it, so no leaf adopts it as its ``.grad``."""
+    t = g if isinstance(g, Tensor) else Tensor._make(g, None, False)
+    if handed is not None:
+        handed.add(id(t._data))
+    return t
+
+
+def _run_tuple_hooks(fns, args, grads, diff, handed=None):
     """A node's own hooks (``grad_fn.register_prehook``: ``fn(grad_outputs)``;
     ``register_hook``: ``fn(grad_inputs, grad_outputs)``): each is given Tensors (None where
     there is no gradient), ``args[0]`` the tuple it may replace; the result, as arrays in a
     plain pass."""
-    wrap = (lambda a: a) if diff else (lambda a: Tensor._make(a, None, False))
+    wrap = (lambda a: a) if diff else (lambda a: _exposed(a, handed))
     args = [tuple(None if g is None else wrap(g) for g in a) for a in args]
     for fn in list(fns.values()):
         res = fn(*args)
@@ -526,12 +537,14 @@ def _run_tuple_hooks(fns, args, grads, diff):
                 raise TypeError(f"expected Tensor or None (got {type(r).__name__})")
             if r is not None and g is not None:
                 _hook_result(fn, r, g)  # its shape and dtype
+                if not diff:
+                    _exposed(r, handed)
         args[0] = tuple(res)
     return [None if g is None else g if diff else g._data for g in args[0]]
 
 
 def _run_post_hooks(node, in_grads, grads, diff, needed=None, capture_leaf=None,
-                    capture_node=None):
+                    capture_node=None, handed=None):
     """``grad_fn.register_hook``'s hooks, given the gradients of the node's inputs as PyTorch
     gives them: summed to each input's shape (broadcasting undone), None where no gradient
     flows, and (``grad()``/``backward(inputs=)``: ``needed`` given) None for an input the
@@ -548,21 +561,21 @@ def _run_post_hooks(node, in_grads, grads, diff, needed=None, capture_leaf=None,
         if g.shape != e[2]:
             g = _reduced(node, in_grads, g, e[2])
         ins.append(g)
-    return _run_tuple_hooks(node._post_hooks, (ins, grads), ins, diff)
+    return _run_tuple_hooks(node._post_hooks, (ins, grads), ins, diff, handed)
 
 
-def _run_leaf_hooks(leaf, g, diff, in_grad=False):
+def _run_leaf_hooks(leaf, g, diff, in_grad=False, handed=None):
     hooks = leaf._hooks
     if not hooks:
         return g
     for fn in list(hooks.values()):
         if in_grad and getattr(fn, "accumulate_grad", False):
             continue  # an AccumulateGrad pre-hook: grad() accumulates nothing
-        arg = g if diff else Tensor._make(g, None, False)
+        arg = g if diff else _exposed(g, handed)
         res = fn(arg)
         if res is not None:
             res = _hook_result(fn, res, g)
-            g = res if diff else res._data
+            g = res if diff else _exposed(res, handed)._data
     return g
 
 

@@ -257,3 +257,25 @@ def test_negative_norms_of_empty_tensors_refuse_only_an_empty_reduced_dim():
             ag.linalg.vector_norm(x, p, dim=0)
         with pytest.raises(RuntimeError, match="on an empty tensor because"):
             ag.linalg.vector_norm(x, p)
+
+
+def test_a_gradient_a_leaf_hook_kept_is_not_changed_by_later_accumulation():
+    # a gradient log: the leaf's .grad adopted the array the hook was given, and the later
+    # backward passes added into it in place (the first entry became [9, 9])
+    saved = []
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(saved.append)
+    for k in (2.0, 3.0, 4.0):
+        (x * k).sum().backward()
+    assert [s.tolist() for s in saved] == [[2.0, 2.0], [3.0, 3.0], [4.0, 4.0]]
+    assert x.grad.tolist() == [9.0, 9.0]
+
+
+def test_a_gradient_a_non_leaf_hook_kept_is_not_changed_when_it_reaches_a_leaf():
+    saved = []
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = x + 0  # its gradient passes to x unchanged (the same array)
+    h.register_hook(saved.append)
+    (h * 2.0).sum().backward()
+    (x * 3.0).sum().backward()
+    assert [s.tolist() for s in saved] == [[2.0, 2.0]] and x.grad.tolist() == [5.0, 5.0]
