@@ -847,8 +847,9 @@ class Module:
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """An iterator over the parameters (each shared parameter once). Cached: the list is
         rebuilt only after a registration change somewhere."""
-        if not recurse:
-            return (p for p in self._parameters.values() if p is not None)
+        if not recurse:  # (one registered under two names once, as PyTorch's)
+            return iter({id(p): p for p in self._parameters.values() if p is not None}
+                        .values())
         cache = self._param_cache
         if cache is None or cache[0] != _STRUCTURE[0]:
             cache = (_STRUCTURE[0], [p for _, p in self.named_parameters()])
@@ -870,8 +871,9 @@ class Module:
         """Sets training mode (``mode=True``) or eval mode on the whole tree; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            m.__dict__["training"] = mode
+        self.__dict__["training"] = mode
+        for child in self.children():  # each child's own train(), as PyTorch's: a child that
+            child.train(mode)  # overrides it (a frozen batch norm staying in eval) is obeyed
         return self
 
     def eval(self: _M) -> _M:

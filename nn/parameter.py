@@ -60,24 +60,23 @@ class Parameter(Tensor):
     __str__ = __repr__
 
     def __reduce_ex__(self, protocol):
-        # plain pickling/deepcopy: rebuild through the constructor (keeps requires_grad)
-        return (_rebuild_parameter, (self._data, self.requires_grad, self.grad))
+        # plain pickling: rebuild through the constructor (keeps requires_grad; the gradient
+        # is not kept, as PyTorch's)
+        return (_rebuild_parameter, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
+        """A new Parameter with a copy of the values and ``requires_grad``, and no ``.grad``:
+        PyTorch's ``Parameter.__deepcopy__`` drops it (an EMA or snapshot copy of a model
+        does not carry gradients an optimizer on it would step with)."""
         if id(self) in memo:
             return memo[id(self)]
         p = Parameter(self._data.copy(), requires_grad=self.requires_grad)
-        if self.grad is not None:
-            p.grad = Tensor._wrap(self.grad._data.copy())
         memo[id(self)] = p
         return p
 
 
-def _rebuild_parameter(data, requires_grad, grad):
-    p = Parameter(data, requires_grad=requires_grad)
-    if grad is not None:
-        p.grad = grad
-    return p
+def _rebuild_parameter(data, requires_grad):
+    return Parameter(data, requires_grad=requires_grad)
 
 
 class Buffer(Tensor):

@@ -1,0 +1,53 @@
+"""Module behaviours found different from PyTorch by the module-API hunt of 2026-12-07, fixed
+toward PyTorch: each test failed before its fix."""
+
+import copy
+import pickle
+
+import numpy as np
+
+import autograd_core as ag
+import nn
+
+
+def test_train_and_eval_call_each_child_s_own_train():
+    class FrozenNorm(nn.Module):  # the fine-tuning pattern: a child that stays in eval
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm1d(2)
+
+        def train(self, mode=True):
+            super().train(mode)
+            self.bn.eval()
+            return self
+
+    net = nn.Sequential(nn.Linear(2, 2), FrozenNorm())
+    net.train()
+    assert net.training and net[0].training and net[1].training
+    assert not net[1].bn.training  # set directly on every module, it was True
+    net.eval()
+    assert not net[1].training and not net[1].bn.training
+
+
+def test_a_deep_copy_or_pickle_of_a_parameter_has_no_grad():
+    m = nn.Linear(2, 1)
+    m(ag.ones(1, 2)).sum().backward()
+    assert m.weight.grad is not None
+    c = copy.deepcopy(m)
+    assert c.weight.grad is None and c.bias.grad is None
+    assert np.array_equal(c.weight.detach().numpy(), m.weight.detach().numpy())
+    assert c.weight.requires_grad and c.weight is not m.weight
+    p = pickle.loads(pickle.dumps(m.weight))
+    assert isinstance(p, nn.Parameter) and p.grad is None and p.requires_grad
+    t = ag.ones(2, requires_grad=True)  # a plain tensor keeps it, as PyTorch's
+    t.grad = ag.ones(2)
+    assert copy.deepcopy(t).grad is not None
+
+
+def test_parameters_without_recursion_give_a_parameter_registered_twice_once():
+    m = nn.Module()
+    w = nn.Parameter(ag.ones(2))
+    m.a = w
+    m.b = w
+    assert len(list(m.parameters(recurse=False))) == 1
+    assert len(list(m.parameters())) == 1
