@@ -30,6 +30,8 @@ class _State(threading.local):
     backward_pass: tuple | None = None
     #: the ``engine.GraphTask`` of the pass running, while hooks that need it exist
     graph_task: Any = None
+    #: inside ``inference_mode()`` (not ``inference_mode(False)``, not plain ``no_grad``)
+    inference = False
 
 
 STATE = _State()
@@ -223,9 +225,10 @@ class set_grad_enabled(_GradModeContext):
 class inference_mode(_GradModeContext):
     """Context manager (and decorator) under which nothing is recorded, as under ``no_grad``.
 
-    tapegrad has no separate inference tensors, so here the two are the same (PyTorch's
-    inference tensors cannot be used in autograd later; these can). ``inference_mode(False)``
-    leaves grad mode as it is, PyTorch's meaning.
+    tapegrad has no separate inference tensors, so here the two record alike (PyTorch's
+    inference tensors cannot be used in autograd later; these can).
+    ``inference_mode(False)`` turns recording on, as PyTorch's (inside ``no_grad`` too), and
+    ``is_inference_mode_enabled()`` is True only inside ``inference_mode()``.
 
     Args:
         mode (bool): True to turn recording off. Default: True.
@@ -240,32 +243,44 @@ class inference_mode(_GradModeContext):
         (False, False)
     """
 
-    _active: bool
+    _saved: list[tuple[bool, bool]]
 
     def __new__(cls, mode: Any = True) -> Any:
         self = object.__new__(cls)
-        self._prev = []
-        self._active = True
+        self._saved = []
+        self._mode = False
         if callable(mode):  # used as a bare decorator: @inference_mode
             return self(mode)
-        self._active = bool(mode)
+        self._mode = not mode  # grad mode: off in inference mode, on in inference_mode(False)
         return self
 
     def __init__(self, mode: Any = True) -> None:
         pass
 
     def __enter__(self) -> Any:
-        self._prev.append(STATE.enabled)
-        if self._active:
-            STATE.enabled = False
+        self._saved.append((STATE.enabled, STATE.inference))
+        STATE.enabled, STATE.inference = self._mode, not self._mode
         return self
 
+    def __exit__(self, *exc: object) -> Literal[False]:
+        STATE.enabled, STATE.inference = self._saved.pop()
+        return False
+
     def __call__(self, func: _F) -> _F:
-        return super().__call__(func) if self._active else func
+        if inspect.isgeneratorfunction(func):
+            return super().__call__(func)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(not self._mode):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
 
 
 def is_inference_mode_enabled() -> bool:
-    """Return True if recording is off in this thread (inference mode and ``no_grad`` are one here).
+    """Return True inside ``inference_mode()`` in this thread (False under plain ``no_grad``
+    and inside ``inference_mode(False)``, as PyTorch's).
 
     Example::
 
@@ -274,7 +289,7 @@ def is_inference_mode_enabled() -> bool:
         ...     ag.is_inference_mode_enabled()
         True
     """
-    return not STATE.enabled
+    return STATE.inference
 
 
 _MULTITHREADING = threading.local()

@@ -279,3 +279,22 @@ def test_a_gradient_a_non_leaf_hook_kept_is_not_changed_when_it_reaches_a_leaf()
     (h * 2.0).sum().backward()
     (x * 3.0).sum().backward()
     assert [s.tolist() for s in saved] == [[2.0, 2.0]] and x.grad.tolist() == [5.0, 5.0]
+
+
+def test_inference_mode_false_turns_recording_on_as_pytorch():
+    x = ag.ones(2, requires_grad=True)
+    with ag.inference_mode():
+        assert ag.is_inference_mode_enabled() and not (x * 2).requires_grad
+        with ag.inference_mode(False):
+            assert (x * 2).requires_grad and not ag.is_inference_mode_enabled()
+    with ag.no_grad():
+        assert not ag.is_inference_mode_enabled()  # plain no_grad is not inference mode
+        with ag.inference_mode(False):
+            assert (x * 2).requires_grad
+
+    @ag.inference_mode(False)
+    def f(t):
+        return t * 2
+
+    with ag.no_grad():
+        assert f(x).requires_grad
