@@ -276,7 +276,7 @@ def _points_or_spacing(name, x, dx):
 
 
 def _trapezoid(y, x, dx, dim):
-    d = dim % max(y.ndim, 1)
+    d = _args.norm_dim(dim, y.ndim, "trapezoid")  # (a wrapped dim integrated another one)
     n = y.shape[d] if y.ndim else 0
     if n == 0:
         return y.sum(dim) * 0.0

@@ -449,8 +449,14 @@ class Cumsum(Node):
     ``g`` from the other end."""
 
     complex_backward = LINEAR
-    def forward(self, x, dim, reverse):
+    def forward(self, x, dim, reverse, cast=None):
         self.dim, self.reverse = dim, reverse
+        # ``cast``: cumsum(dtype=) of a floating input, summed in that dtype; the gradient is
+        # cast back to the input's dtype before its running sum, as PyTorch's
+        # cumsum_backward(grad.to(self.scalar_type())) (float64 sums for a float64 input)
+        self.in_dtype = x.dtype if cast is not None else None
+        if cast is not None:
+            x = x.astype(cast)
         if x.dtype == np.float32 and x.ndim:  # the same sums in one Numba pass
             return cumsum32(x, dim, reverse)
         if reverse:
@@ -462,6 +468,8 @@ class Cumsum(Node):
         return y
 
     def backward(self, g):
+        if self.in_dtype is not None:
+            g = g.to(self.in_dtype) if isinstance(g, Tensor) else g.astype(self.in_dtype)
         return (_run(Cumsum, g, dim=self.dim, reverse=not self.reverse),)
 
 
@@ -489,6 +497,9 @@ def cumsum(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) 
     if dtype is not None:
         if np.dtype(dtype) == np.bool_:  # PyTorch has no bool running sum
             raise _args.not_implemented("cumsum_out_cpu", np.bool_)
+        if nd and isinstance(x, Tensor) and x._data.dtype.kind in "fc" and \
+                np.dtype(dtype).kind in "fc" and x._data.dtype != np.dtype(dtype):
+            return Cumsum.apply(x, dim=d, reverse=False, cast=np.dtype(dtype))
         x = x.to(dtype) if isinstance(x, Tensor) else np.asarray(x, dtype)
     elif np.asarray(x._data if isinstance(x, Tensor) else x).dtype.kind in "biu":
         x = x.to(np.int64) if isinstance(x, Tensor) else np.asarray(x, np.int64)

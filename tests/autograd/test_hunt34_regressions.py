@@ -298,3 +298,25 @@ def test_inference_mode_false_turns_recording_on_as_pytorch():
 
     with ag.no_grad():
         assert f(x).requires_grad
+
+
+def test_trapezoid_refuses_a_dim_out_of_range():
+    y = ag.arange(6.0).reshape(2, 3)
+    for dim in (2, -3):  # wrapped, it integrated another dim: [1.5, 2.5, 3.5] for dim=2
+        with pytest.raises(IndexError, match="dimension out of range"):
+            ag.trapezoid(y, dim=dim)
+
+
+def test_cumsum_with_a_narrower_dtype_sums_its_gradient_in_the_input_s_dtype():
+    # the gradient of sum(g * cumsum(x, dtype=float32)) is the reversed running sum of g, cast
+    # to float64 first (PyTorch's cumsum_backward(grad.to(self.scalar_type()))): with g of
+    # 1 + 2**-20 everywhere the float64 sums are exact, float32's round from element 17 on
+    n = 40
+    g = np.full(n, np.float32(1 + 2.0 ** -20))
+    x = ag.tensor(np.ones(n), requires_grad=True)
+    y = ag.cumsum(x, 0, dtype=ag.float32)
+    assert y.dtype == ag.float32
+    y.backward(ag.tensor(g))
+    assert x.grad.dtype == ag.float64
+    want = np.cumsum(g.astype(np.float64)[::-1])[::-1]
+    assert np.array_equal(x.grad.numpy(), want)
