@@ -339,13 +339,19 @@ def _finish_leaf(leaf, g, diff, handed):
     if leaf._requires_grad:  # not after requires_grad_(False) or detach_() since the forward:
         _accumulate(leaf, g, diff, handed)  # PyTorch's AccumulateGrad skips it (hooks run)
     if leaf._post_acc_hooks:
-        for fn in list(leaf._post_acc_hooks.values()):
-            # an AccumulateGrad stand-in's register_hook also gets the gradient accumulated
-            res = fn(leaf, g) if getattr(fn, "accumulate_grad", False) else fn(leaf)
-            if res is not None:
-                raise TypeError(f"expected None, but post accumulate grad hook "
-                                f"'{getattr(fn, '__name__', fn)}' returned "
-                                f"'{type(res).__name__}'")
+        run_post_accumulate_hooks(leaf, g)
+
+
+def run_post_accumulate_hooks(leaf, g):
+    """``leaf``'s post-accumulate-grad hooks, after ``g`` was accumulated into its ``.grad``
+    (by a backward pass, or by ``backward(inputs=)``)."""
+    for fn in list(leaf._post_acc_hooks.values()):
+        # an AccumulateGrad stand-in's register_hook also gets the gradient accumulated
+        res = fn(leaf, g) if getattr(fn, "accumulate_grad", False) else fn(leaf)
+        if res is not None:
+            raise TypeError(f"expected None, but post accumulate grad hook "
+                            f"'{getattr(fn, '__name__', fn)}' returned "
+                            f"'{type(res).__name__}'")
 
 
 def _post_hook_edges(roots):

@@ -9,7 +9,7 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from autograd_core.engine import run_backward
+from autograd_core.engine import run_backward, run_post_accumulate_hooks
 from autograd_core.grad_mode import STATE
 from autograd_core.ops.registry import warn_caller
 from autograd_core.tensor import Size, Tensor, dtype_name
@@ -137,6 +137,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
             # (a non-leaf that retains its grad had it stored by the pass itself)
             if g is not None and (t.grad_fn is None or not t._retains_grad):
                 t.grad = g if t._grad is None else t._grad + g
+                if t.grad_fn is None and t._post_acc_hooks:  # as AccumulateGrad runs them
+                    run_post_accumulate_hooks(t, g)
         return
     run_backward(tensors, grads, retain_graph, create_graph)
 

@@ -320,3 +320,14 @@ def test_cumsum_with_a_narrower_dtype_sums_its_gradient_in_the_input_s_dtype():
     assert x.grad.dtype == ag.float64
     want = np.cumsum(g.astype(np.float64)[::-1])[::-1]
     assert np.array_equal(x.grad.numpy(), want)
+
+
+def test_backward_with_inputs_runs_post_accumulate_grad_hooks():
+    log = []
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    w = ag.tensor([3.0, 4.0], requires_grad=True)
+    x.register_post_accumulate_grad_hook(lambda t: log.append(("x", t.grad.tolist())))
+    w.register_post_accumulate_grad_hook(lambda t: log.append(("w", t.grad.tolist())))
+    (x * w).sum().backward(inputs=[x])
+    ag.autograd.backward([(x * w).sum()], inputs=[x, w])
+    assert log == [("x", [3.0, 4.0]), ("x", [6.0, 8.0]), ("w", [1.0, 2.0])]
