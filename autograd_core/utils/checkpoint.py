@@ -209,8 +209,15 @@ def _meta(t):
 def _non_reentrant(function, preserve, args):
     rng = get_rng_state() if preserve else None
     first_seq = next_seq()
+    versions = [a._version for a in args if isinstance(a, Tensor)]
     with enable_grad():
         result = function(*args)
+    if versions != [a._version for a in args if isinstance(a, Tensor)]:
+        # the function changed an argument in place: a second run (in backward) would start
+        # from the changed values and write them again (a wrong gradient, and the argument
+        # changed twice). The recorded run is kept instead, so the gradients are those
+        # without a checkpoint (PyTorch's either need no second run or refuse).
+        return result
     several = isinstance(result, tuple)
     outs = list(result) if several else [result]
     tensors = [o for o in outs if isinstance(o, Tensor)]
