@@ -674,7 +674,11 @@ class ToCopy(Node):
 
 class Clone(Node):
     complex_backward = LINEAR
-    def forward(self, x):
+    def forward(self, x, order=None):
+        if order is not None:  # a memory_format's: the dims from outermost to innermost
+            out = np.empty([x.shape[d] for d in order], x.dtype).transpose(np.argsort(order))
+            np.copyto(out, x)
+            return out
         if x.size > 1 and 0 in x.strides:  # expanded: lay the copy out as PyTorch does
             order = _dense_order(x.shape, x.strides)[::-1]  # (numpy's 'K' order differs)
             out = np.empty([x.shape[d] for d in order], x.dtype).transpose(np.argsort(order))
@@ -724,13 +728,17 @@ class CopyFrom(Node):
         return zero, g
 
 
-op("clone", method=True, doc="""
-    Return a copy of ``input`` with its own memory; the copy stays on the graph.
+@op("clone", node=Clone, method=True, samples=[Sample("clone", lambda a: clone(a))])
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """Return a copy of ``input`` with its own memory; the copy stays on the graph.
 
     Unlike ``detach``, gradients flow through it back to ``input``.
 
     Args:
         input (Tensor): the tensor to copy.
+        memory_format (memory_format, optional): the copy's layout: ``preserve_format`` (the
+            default: ``input``'s), ``contiguous_format`` (row-major), ``channels_last`` (4
+            dims) or ``channels_last_3d`` (5 dims).
 
     Example::
 
@@ -740,7 +748,15 @@ op("clone", method=True, doc="""
         >>> y.sum().backward()
         >>> x.grad, y.data is x.data
         (tensor([1., 1.]), False)
-    """)(Clone)
+    """
+    nd = input._data.ndim
+    check_memory_format(memory_format, nd)
+    name = getattr(memory_format, "_name", None)
+    if name == "contiguous_format":
+        return Clone.apply(input, order=tuple(range(nd)))
+    if name in ("channels_last", "channels_last_3d"):  # channels innermost
+        return Clone.apply(input, order=(0, *range(2, nd), 1))
+    return Clone.apply(input)
 
 
 class Contiguous(Node):

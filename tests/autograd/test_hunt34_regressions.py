@@ -346,3 +346,14 @@ def test_a_checkpointed_function_that_writes_its_input_gives_the_plain_gradient(
     y.sum().backward()
     # d/dx (x + 1)^2 = 2 (x + 1) = [4, 6]; the second run started from h + 1 and gave [6, 8]
     assert x.grad.tolist() == [4.0, 6.0] and h.tolist() == [2.0, 3.0] and y.tolist() == [4.0, 9.0]
+
+
+def test_clone_takes_a_memory_format():
+    x = ag.randn(3, 4, requires_grad=True)
+    y = x.t().clone(memory_format=ag.contiguous_format)
+    assert y.stride() == (3, 1) and y.is_contiguous()
+    assert x.t().clone().stride() == (1, 4)  # preserve_format, the default
+    assert ag.clone(x.t(), memory_format=ag.preserve_format).stride() == (1, 4)
+    assert ag.zeros(2, 3, 4, 5).clone(memory_format=ag.channels_last).stride() == (60, 1, 15, 3)
+    y.sum().backward()
+    assert x.grad.tolist() == np.ones((3, 4)).tolist()
