@@ -625,7 +625,7 @@ def _finish_many(node, args, kwargs, edges, out):
         check_forward(node, outs)
     elif anomaly:  # ag.compile's tracer
         anomaly.on_forward(node, args, kwargs, outs)
-    if edges is None:
+    if edges is None or not outs:  # (no output, split(x, []): nothing to record)
         return tuple(_make(o, None, False) for o in outs)
     node._seq = _next_seq()
     node.next = edges

@@ -357,3 +357,8 @@ def test_clone_takes_a_memory_format():
     assert ag.zeros(2, 3, 4, 5).clone(memory_format=ag.channels_last).stride() == (60, 1, 15, 3)
     y.sum().backward()
     assert x.grad.tolist() == np.ones((3, 4)).tolist()
+
+
+def test_split_into_no_pieces_while_recording():
+    x = ag.zeros(2, 0, 3, requires_grad=True)
+    assert ag.split(x, [], 1) == ()  # an op with no output recorded nothing (IndexError)
