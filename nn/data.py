@@ -1490,8 +1490,9 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+        self._given_sampler = sampler
+        self._given_batch_sampler = batch_sampler
+        self._made_samplers: tuple | None = None
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         self.generator = generator
@@ -1518,7 +1519,7 @@ class DataLoader:
 
     @property
     def _auto_batch(self):
-        return self.batch_size is not None or self.batch_sampler is not None
+        return self.batch_size is not None or self._given_batch_sampler is not None
 
     def _epoch(self):
         """This epoch's index iterator (the permutation is drawn here) and base seed. With a
@@ -1538,10 +1539,10 @@ class DataLoader:
                 base_seed = int(gen.integers(0, 2 ** 63 - 1))
             # the token tells (persistent) workers that a new epoch restarts the stream
             return itertools.repeat((base_seed, self._epochs)), base_seed
-        if self.batch_sampler is not None:
-            index_iter = (np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler)
-        elif self.sampler is not None:  # consumed lazily: a sampler may be endless
-            flat = (int(i) for i in self.sampler)
+        if self._given_batch_sampler is not None:
+            index_iter = (np.asarray(list(b), dtype=np.int64) for b in self._given_batch_sampler)
+        elif self._given_sampler is not None:  # consumed lazily: a sampler may be endless
+            flat = (int(i) for i in self._given_sampler)
             index_iter = flat if self.batch_size is None else self._chunks(flat)
         else:  # the whole order is known: cut batches by slicing
             n = len(self.dataset)
@@ -1616,10 +1617,35 @@ class DataLoader:
                 # ignores them (generation); only a dead worker forces a new pool
                 pool.shutdown()
 
+    @property
+    def sampler(self) -> Any:
+        """The sampler given, else PyTorch's default one: a ``RandomSampler`` (with the
+        loader's generator) when shuffling, a ``SequentialSampler`` otherwise (None for an
+        ``IterableDataset``). The loader draws its order itself, the same as iterating this
+        sampler; it is here for what programs read (``len(loader.sampler)``, its type)."""
+        return self._samplers()[0]
+
+    @property
+    def batch_sampler(self) -> Any:
+        """The batch sampler given, else PyTorch's default: a ``BatchSampler`` over
+        ``sampler`` with ``batch_size`` and ``drop_last`` (None without batching)."""
+        return self._samplers()[1]
+
+    def _samplers(self):
+        if self._made_samplers is None:
+            sampler, batches = self._given_sampler, self._given_batch_sampler
+            if sampler is None and not isinstance(self.dataset, IterableDataset):
+                sampler = (RandomSampler(self.dataset, generator=self.generator)
+                           if self.shuffle else SequentialSampler(self.dataset))
+            if batches is None and self.batch_size is not None and sampler is not None:
+                batches = BatchSampler(sampler, self.batch_size, self.drop_last)
+            self.__dict__["_made_samplers"] = (sampler, batches)
+        return self._made_samplers
+
     def __len__(self):
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self._given_batch_sampler is not None:
+            return len(self._given_batch_sampler)
+        n = len(self._given_sampler) if self._given_sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)

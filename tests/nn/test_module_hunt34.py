@@ -51,3 +51,17 @@ def test_parameters_without_recursion_give_a_parameter_registered_twice_once():
     m.b = w
     assert len(list(m.parameters(recurse=False))) == 1
     assert len(list(m.parameters())) == 1
+
+
+def test_a_data_loader_exposes_pytorch_s_default_samplers():
+    from nn.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
+                         TensorDataset)
+
+    ds = TensorDataset(ag.arange(10))
+    dl = DataLoader(ds, batch_size=3, shuffle=True)
+    assert isinstance(dl.sampler, RandomSampler) and len(dl.sampler) == 10
+    assert isinstance(dl.batch_sampler, BatchSampler) and dl.batch_sampler.batch_size == 3
+    assert len(dl.batch_sampler) == len(dl) == 4
+    plain = DataLoader(ds, batch_size=None)
+    assert isinstance(plain.sampler, SequentialSampler) and plain.batch_sampler is None
+    assert list(plain.sampler) == list(range(10))
