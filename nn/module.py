@@ -276,6 +276,16 @@ def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHan
     return handle
 
 
+def _owner(key: str, visit: dict[str, int]) -> int:
+    """The walk position of the deepest module whose prefix ``key`` starts with."""
+    parts = key.split(".")
+    for j in range(len(parts) - 1, 0, -1):
+        at = visit.get(".".join(parts[:j]))
+        if at is not None:
+            return at
+    return 0
+
+
 def _key_errors(missing: list, unexpected: list) -> list[str]:
     """``load_state_dict(strict=True)``'s messages, in PyTorch's order (missing keys first)."""
     errors = []
@@ -1072,7 +1082,12 @@ class Module:
             meta[prefix[:-1]] = local
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, child in self._modules.items():
-            if child is not None:
+            if child is None:
+                continue
+            if type(child).state_dict is not Module.state_dict:  # a child's own override
+                child.state_dict(destination=destination, prefix=prefix + name + ".",
+                                 keep_vars=keep_vars)  # runs, as PyTorch's calls it
+            else:
                 child._save_tree(destination, prefix + name + ".", keep_vars, meta)
         private = d.get("_private_state_dict_hooks", ())
         for hid, hook in list(d.get("_state_dict_hooks", {}).items()):
@@ -1219,12 +1234,17 @@ class Module:
                     for p, m in self.named_modules(remove_duplicate=False)
                     for k in m._optional_state_keys}
         order = []  # PyTorch's: each module's parameters and buffers, then its extra state
+        visit: dict[str, int] = {}  # module prefix -> its place in PyTorch's walk
         for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            visit.setdefault(mod_prefix, len(visit))
             pre = mod_prefix + "." if mod_prefix else ""
             order += [k for k, _ in mod._state_entries(pre, recurse=False)]
             order += [pre + "_extra_state"] if pre + "_extra_state" in extra else []
         missing = [k for k in order if k not in state_dict and k not in optional]
-        unexpected = [k for k in provided if k not in expected and k not in extra]
+        # unexpected keys in PyTorch's order: module by module (the deepest module the key's
+        # path reaches), root first, each in the dict's order
+        unexpected = sorted((k for k in provided if k not in expected and k not in extra),
+                            key=lambda k: _owner(k, visit))
         missing += [k for k in hook_missing if k not in missing]
         unexpected += [k for k in hook_unexpected if k not in unexpected]
         hooked = [m for m in self._post_order()

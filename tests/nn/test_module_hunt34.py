@@ -65,3 +65,19 @@ def test_a_data_loader_exposes_pytorch_s_default_samplers():
     plain = DataLoader(ds, batch_size=None)
     assert isinstance(plain.sampler, SequentialSampler) and plain.batch_sampler is None
     assert list(plain.sampler) == list(range(10))
+
+
+def test_a_child_s_state_dict_override_runs_and_unexpected_keys_come_module_by_module():
+    class WithExtra(nn.Linear):
+        def state_dict(self, *args, **kwargs):
+            d = super().state_dict(*args, **kwargs)
+            d[kwargs.get("prefix", "") + "extra"] = ag.zeros(1)
+            return d
+
+    net = nn.Sequential(WithExtra(2, 2), nn.Linear(2, 2))
+    assert list(net.state_dict()) == ["0.weight", "0.bias", "0.extra", "1.weight", "1.bias"]
+    plain = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    sd = dict(plain.state_dict())
+    sd["1.extra"], sd["0.extra"], sd["top"] = ag.zeros(1), ag.zeros(1), ag.zeros(1)
+    result = plain.load_state_dict(sd, strict=False)
+    assert result.unexpected_keys == ["top", "0.extra", "1.extra"]  # PyTorch's walk order
