@@ -253,6 +253,17 @@ _T_NOT_2D = ("The use of `x.T` on tensors of dimension other than 2 to reverse t
 _T_0D = "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
 
 
+def _new_size(size, shape):
+    """``new_zeros``/``new_ones``/``new_empty``'s shape: the positional sizes, or PyTorch's
+    ``size=`` keyword."""
+    if shape:
+        extra = set(shape) - {"size"}
+        if extra or size:
+            raise TypeError(f"got unexpected keyword arguments {sorted(extra) or ['size']}")
+        return (shape["size"],)
+    return size
+
+
 def _spellings():
     """Methods that are other names or argument orders of declared ops."""
 
@@ -360,7 +371,7 @@ def _spellings():
         return self._data.itemsize
 
     # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **shape):
         """Return a new tensor of zeros, with this tensor's dtype unless ``dtype`` is given.
 
         Args:
@@ -376,10 +387,10 @@ def _spellings():
             >>> x.new_zeros(2)
             tensor([0., 0.], dtype=autograd_core.float64)
         """
-        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+        return creation.zeros(*_new_size(size, shape), dtype=dtype or self.dtype, device=device,
                               requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **shape):
         """Return a new tensor of ones, with this tensor's dtype unless ``dtype`` is given.
 
         Args:
@@ -395,10 +406,10 @@ def _spellings():
             >>> x.new_ones(2)
             tensor([1., 1.], dtype=autograd_core.float64)
         """
-        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+        return creation.ones(*_new_size(size, shape), dtype=dtype or self.dtype, device=device,
                              requires_grad=requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **shape):
         """Return a new tensor of uninitialised values, with this tensor's dtype unless ``dtype`` is given.
 
         Args:
@@ -414,7 +425,7 @@ def _spellings():
             >>> x.new_empty(2, 3).shape
             autograd_core.Size([2, 3])
         """
-        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+        return creation.empty(*_new_size(size, shape), dtype=dtype or self.dtype, device=device,
                               requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):

@@ -309,13 +309,12 @@ class Transpose(Permute):
     """``transpose``: a permutation under PyTorch's name of the node."""
 
 
-@op("transpose", node=Transpose, method=True, aliases=("swapaxes",),
-    grad_fn="TransposeBackward0",
+@op("transpose", node=Transpose, method=True, grad_fn="TransposeBackward0",
     samples=[Sample("transpose", lambda a: a.transpose(0, -1), min_ndim=1)])
 def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """Return a view of ``input`` with dimensions ``dim0`` and ``dim1`` swapped.
 
-    ``swapaxes`` is another name.
+    ``swapaxes(input, axis0, axis1)`` is another name.
 
     Args:
         input (Tensor): the input tensor.
@@ -338,6 +337,21 @@ def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     d0, d1 = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
     axes[d0], axes[d1] = axes[d1], axes[d0]
     return _as_view(Transpose.apply(x, axes=tuple(axes)), x)
+
+
+@op("swapaxes", node=Transpose, method=True, grad_fn="TransposeBackward0",
+    samples=[Sample("swapaxes", lambda a: swapaxes(a, 0, -1), min_ndim=1)])
+def swapaxes(input: Tensor, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+    """``transpose`` under numpy's name, with its argument names (``axis0``, ``axis1``), as
+    PyTorch's ``swapaxes``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.swapaxes(ag.zeros(2, 3), axis0=0, axis1=1).shape
+        autograd_core.Size([3, 2])
+    """
+    return transpose(input, axis0, axis1)
 
 
 @op("unsqueeze", node=Unsqueeze, method=True, grad_fn="UnsqueezeBackward0",

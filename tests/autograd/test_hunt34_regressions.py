@@ -362,3 +362,12 @@ def test_clone_takes_a_memory_format():
 def test_split_into_no_pieces_while_recording():
     x = ag.zeros(2, 0, 3, requires_grad=True)
     assert ag.split(x, [], 1) == ()  # an op with no output recorded nothing (IndexError)
+
+
+def test_pytorch_s_keyword_spellings_of_swapaxes_and_new_tensors():
+    x = ag.zeros(2, 3, dtype=ag.float64)
+    assert ag.swapaxes(x, axis0=0, axis1=1).shape == (3, 2)
+    assert x.swapaxes(axis0=1, axis1=0).shape == (3, 2)
+    for make in (x.new_zeros, x.new_ones, x.new_empty):
+        y = make(size=(4,))
+        assert y.shape == (4,) and y.dtype == ag.float64
