@@ -751,7 +751,8 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
     """
     check_memory_format(memory_format, _like_rank(input, "zeros_like"))
     check_device(device, "zeros_like")
-    return _make(np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
+    return _in_layout_of(input, np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype),
+                         requires_grad, memory_format)
 
 
 def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
@@ -776,7 +777,8 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
     """
     check_memory_format(memory_format, _like_rank(input, "ones_like"))
     check_device(device, "ones_like")
-    return _make(np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
+    return _in_layout_of(input, np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype),
+                         requires_grad, memory_format)
 
 
 def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = None,
@@ -802,8 +804,9 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
     """
     check_memory_format(memory_format, _like_rank(input, "full_like"))
     check_device(device, "full_like")
-    return _make(_filled(input.shape, fill_value, np.dtype(_dtype(dtype) or input.dtype)),
-                 requires_grad)
+    return _in_layout_of(input, _filled(input.shape, fill_value,
+                                        np.dtype(_dtype(dtype) or input.dtype)),
+                         requires_grad, memory_format)
 
 
 def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
@@ -1332,6 +1335,22 @@ def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTyp
         raise RuntimeError(f"randperm: n must be a non-negative int, got {n!r}")
     arr = _random.permutation(generator, _builtin_int(n), "randperm")
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
+
+
+def _in_layout_of(input: Any, values: np.ndarray, requires_grad: builtins.bool,
+                  memory_format: Any) -> Tensor:
+    """``values`` (row-major, ``input``'s shape) as the result of a ``*_like`` op: laid out as
+    ``input`` under ``preserve_format`` (PyTorch's default keeps a transposed or permuted
+    dense input's strides), row-major otherwise."""
+    if memory_format is preserve_format and isinstance(input, Tensor):
+        from autograd_core.ops._args import like_layout  # the ops import this module
+        perm = like_layout(input._data)
+        if perm is not None:
+            buf = np.empty(tuple(values.shape[d] for d in perm), values.dtype).transpose(
+                np.argsort(perm))
+            np.copyto(buf, values)
+            values = buf
+    return _make(values, requires_grad)
 
 
 def _like_fill(input: Tensor, dtype: DTypeLike | None, requires_grad: builtins.bool,

@@ -371,3 +371,11 @@ def test_pytorch_s_keyword_spellings_of_swapaxes_and_new_tensors():
     for make in (x.new_zeros, x.new_ones, x.new_empty):
         y = make(size=(4,))
         assert y.shape == (4,) and y.dtype == ag.float64
+
+
+def test_like_factories_keep_a_transposed_input_s_layout():
+    x = ag.zeros(4, 3).t()  # shape (3, 4), strides (1, 3)
+    for y in (ag.zeros_like(x), ag.ones_like(x), ag.full_like(x, 7.0)):
+        assert y.stride() == (1, 3) and not y.is_contiguous() and y.shape == (3, 4)
+    assert ag.ones_like(x).tolist() == np.ones((3, 4)).tolist()
+    assert ag.zeros_like(x, memory_format=ag.contiguous_format).is_contiguous()
