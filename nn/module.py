@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from autograd_core.ops.registry import warn_caller
 from autograd_core import Size, Tensor
 from autograd_core.device import check_device
 from autograd_core.multiprocessing import _share_memory_
@@ -949,14 +950,28 @@ class Module:
         if dtype.kind not in "fc":
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
-        return self._cast(dtype)
+        return self._cast(dtype, kinds="fc")
 
-    def _cast(self, dtype):
+    def _cast(self, dtype, kinds="f"):
+        """Cast the parameters, their gradients and the buffers whose dtype kind is in
+        ``kinds`` (``to(dtype)``: floating and complex ones, as PyTorch's, a complex one made
+        real losing its imaginary part with PyTorch's warning; ``float()``/``double()``/
+        ``half()``: floating ones) to ``dtype``."""
+        warned = []
+
+        def to(a):
+            if a.dtype.kind == "c" and dtype.kind != "c":
+                if not warned:
+                    warned.append(True)
+                    warn_caller("Casting complex values to real discards the imaginary part")
+                a = a.real
+            return a.astype(dtype)
+
         def cast(t):
-            if t is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
-                t.data = t._data.astype(dtype)
+            if t is not None and t._data.dtype.kind in kinds and t._data.dtype != dtype:
+                t.data = to(t._data)
                 if t.grad is not None:
-                    t._grad = Tensor._wrap(t.grad._data.astype(dtype))
+                    t._grad = Tensor._wrap(to(t.grad._data))
 
         for m in self.modules():
             for p in m._parameters.values():

@@ -81,3 +81,20 @@ def test_a_child_s_state_dict_override_runs_and_unexpected_keys_come_module_by_m
     sd["1.extra"], sd["0.extra"], sd["top"] = ag.zeros(1), ag.zeros(1), ag.zeros(1)
     result = plain.load_state_dict(sd, strict=False)
     assert result.unexpected_keys == ["top", "0.extra", "1.extra"]  # PyTorch's walk order
+
+
+def test_module_to_a_real_dtype_casts_complex_parameters_as_pytorch():
+    import warnings
+
+    m = nn.Module()
+    m.p = nn.Parameter(ag.tensor([1 + 2j]))
+    m.register_buffer("i", ag.tensor([1]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m.to(ag.float32)
+    assert m.p.dtype == ag.float32 and m.p.tolist() == [1.0] and m.i.dtype == ag.int64
+    assert any("discards the imaginary part" in str(w.message) for w in caught)
+    k = nn.Module()
+    k.p = nn.Parameter(ag.tensor([1 + 2j]))
+    k.float()  # float()/double()/half() leave complex tensors as they are
+    assert k.p.dtype == ag.complex64
