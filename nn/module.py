@@ -1285,6 +1285,8 @@ class Module:
                               f"array, got dtype {value.dtype}.")
                 continue
             lazy = isinstance(target, (UninitializedParameter, UninitializedBuffer))
+            if not lazy and target._data.ndim == 0 and value.shape == (1,):
+                value = value.reshape(())  # PyTorch's legacy rule: a 0-d one saved with one dim
             if value.shape != target._data.shape and not lazy:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape "

@@ -98,3 +98,11 @@ def test_module_to_a_real_dtype_casts_complex_parameters_as_pytorch():
     k.p = nn.Parameter(ag.tensor([1 + 2j]))
     k.float()  # float()/double()/half() leave complex tensors as they are
     assert k.p.dtype == ag.complex64
+
+
+def test_a_one_element_value_loads_into_a_0d_buffer_as_pytorch_s_legacy_rule():
+    m = nn.Module()
+    m.register_buffer("n", ag.tensor(0))
+    m.p = nn.Parameter(ag.tensor(1.5))
+    m.load_state_dict({"n": ag.tensor([7]), "p": ag.tensor([2.5])})
+    assert m.n.shape == () and m.n.item() == 7 and m.p.shape == () and m.p.item() == 2.5
