@@ -24,7 +24,6 @@ Deliberate differences from ``torch.nn.Module`` (all in the direction of safety)
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import weakref
 from collections import OrderedDict, namedtuple
@@ -421,46 +420,61 @@ class Module:
 
     def _call_with_hooks(self, args, kwargs):
         d = self.__dict__
-        pre_kw = d.get("_forward_pre_hooks_with_kwargs", {})
-        for hid, hook in [*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()]:
-            if hid in pre_kw:
-                res = hook(self, args, kwargs)
-                if res is not None:
-                    if not (isinstance(res, tuple) and len(res) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {res}.")
-                    args, kwargs = res
-            else:
-                res = hook(self, args)
-                if res is not None:
-                    args = res if isinstance(res, tuple) else (res,)
         with_kw = d.get("_forward_hooks_with_kwargs", {})
-        bw_state = None
-        if d.get("_backward_hooks") or d.get("_backward_pre_hooks") or \
-                _global_backward_hooks or _global_backward_pre_hooks:
-            args, bw_state = _backward_hooks.wrap_inputs(self, args)
+        always = d.get("_forward_hooks_always_called", {})
+        called: set[int] = set()  # the always_call hooks that ran (PyTorch's bookkeeping)
+        out = None
         try:
+            pre_kw = d.get("_forward_pre_hooks_with_kwargs", {})
+            for hid, hook in [*_global_forward_pre_hooks.items(),
+                              *self._forward_pre_hooks.items()]:
+                if hid in pre_kw:
+                    res = hook(self, args, kwargs)
+                    if res is not None:
+                        if not (isinstance(res, tuple) and len(res) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple "
+                                               f"of (new_args, new_kwargs), but got {res}.")
+                        args, kwargs = res
+                else:
+                    res = hook(self, args)
+                    if res is not None:
+                        args = res if isinstance(res, tuple) else (res,)
+            bw_state = None
+            if d.get("_backward_hooks") or d.get("_backward_pre_hooks") or \
+                    _global_backward_hooks or _global_backward_pre_hooks:
+                args, bw_state = _backward_hooks.wrap_inputs(self, args)
             out = self.forward(*args, **kwargs)
+            for hid, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
+                if hid in always or hid in _global_forward_hooks_always_called:
+                    called.add(hid)
+                kw = hid in with_kw or hid in _global_forward_hooks_with_kwargs
+                res = hook(self, args, kwargs, out) if kw else hook(self, args, out)
+                if res is not None:
+                    out = res
+            if bw_state is not None:
+                out = _backward_hooks.wrap_outputs(bw_state, out)
+            if d.get("_non_full_backward_hooks"):
+                _backward_hooks.attach_non_full(self, args, out)
+            return out
         except Exception:
-            always = [*_global_forward_hooks_always_called,
-                      *d.get("_forward_hooks_always_called", {})]
-            for hid in always:
-                hook = _global_forward_hooks.get(hid) or self._forward_hooks.get(hid)
-                if hook is not None:  # PyTorch runs these with output None, then re-raises
+            # PyTorch's: the always_call hooks that have not run, in their dicts' order (global
+            # first), with the output so far; an error in one is a warning; then re-raise
+            for hooks, flags, where in ((_global_forward_hooks, _global_forward_hooks_always_called,
+                                         "global module forward hook"),
+                                        (self._forward_hooks, always, "module forward hook")):
+                for hid, hook in list(hooks.items()):
+                    if hid not in flags or hid in called:
+                        continue
                     kw = hid in with_kw or hid in _global_forward_hooks_with_kwargs
-                    with contextlib.suppress(Exception):
-                        hook(self, args, kwargs, None) if kw else hook(self, args, None)
+                    try:
+                        res = hook(self, args, kwargs, out) if kw else hook(self, args, out)
+                        if res is not None:
+                            out = res
+                    except Exception as exc:  # noqa: BLE001 - PyTorch's warning, then on
+                        warn_caller(f"{where} with ``always_call=True`` raised an exception "
+                                    "that was silenced as another error was raised in "
+                                    f"forward: {exc}")
             raise
-        for hid, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
-            kw = hid in with_kw or hid in _global_forward_hooks_with_kwargs
-            res = hook(self, args, kwargs, out) if kw else hook(self, args, out)
-            if res is not None:
-                out = res
-        if bw_state is not None:
-            out = _backward_hooks.wrap_outputs(bw_state, out)
-        if d.get("_non_full_backward_hooks"):
-            _backward_hooks.attach_non_full(self, args, out)
-        return out
 
     def _add_hook(self, hooks: dict, hook: Callable[..., Any], prepend: bool,
                   flags: dict[str, bool]) -> RemovableHandle:

@@ -106,3 +106,38 @@ def test_a_one_element_value_loads_into_a_0d_buffer_as_pytorch_s_legacy_rule():
     m.p = nn.Parameter(ag.tensor(1.5))
     m.load_state_dict({"n": ag.tensor([7]), "p": ag.tensor([2.5])})
     assert m.n.shape == () and m.n.item() == 7 and m.p.shape == () and m.p.item() == 2.5
+
+
+def test_always_call_forward_hooks_run_as_pytorch_s_after_any_error():
+    import warnings
+
+    import pytest
+
+    log = []
+
+    class Bad(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    m = Bad()
+    m.register_forward_hook(lambda mod, a, o: log.append("h1"), always_call=True)
+    m.register_forward_hook(lambda mod, a, o: log.append("h2"), always_call=True, prepend=True)
+    with pytest.raises(ValueError):
+        m(ag.ones(1))
+    r = nn.ReLU()  # a pre-hook that raises: the always_call hook still runs
+    r.register_forward_pre_hook(lambda mod, a: (_ for _ in ()).throw(ValueError("pre")))
+    r.register_forward_hook(lambda mod, a, o: log.append("after pre"), always_call=True)
+    with pytest.raises(ValueError):
+        r(ag.ones(1))
+    r2 = nn.ReLU()  # an earlier ordinary hook that raises: likewise
+    r2.register_forward_hook(lambda mod, a, o: (_ for _ in ()).throw(ValueError("h")))
+    r2.register_forward_hook(lambda mod, a, o: log.append("after hook"), always_call=True)
+    with pytest.raises(ValueError):
+        r2(ag.ones(1))
+    assert log == ["h2", "h1", "after pre", "after hook"]  # prepend's order kept
+    m3 = Bad()
+    m3.register_forward_hook(lambda mod, a, o: {}["missing"], always_call=True)
+    with warnings.catch_warnings(record=True) as caught, pytest.raises(ValueError):
+        warnings.simplefilter("always")
+        m3(ag.ones(1))
+    assert any("always_call=True" in str(w.message) for w in caught)
