@@ -688,7 +688,7 @@ def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
 
 
 def load(f: str | os.PathLike | IO[bytes], map_location: Any = None, *,
-         weights_only: bool | None = None) -> Any:
+         weights_only: bool | None = None, mmap: bool | None = None) -> Any:
     """Load what ``save`` (or ``nn.save``) wrote to ``f`` (``torch.load``).
 
     The file holds data only and is read without pickle, so loading a file from anywhere can
@@ -704,6 +704,8 @@ def load(f: str | os.PathLike | IO[bytes], map_location: Any = None, *,
             the CPU, or a function ``(tensor, location) -> tensor`` (called with ``"cpu"``).
         weights_only (bool, optional): accepted for PyTorch's signature; loading is always
             data only. Default: None.
+        mmap (bool, optional): accepted for PyTorch's signature (``False`` or None); the
+            file is read into memory. Default: None.
 
     Returns:
         object: what was saved, with Tensors for the saved tensors (numpy arrays for saved
@@ -722,6 +724,9 @@ def load(f: str | os.PathLike | IO[bytes], map_location: Any = None, *,
     if weights_only not in (True, False, None):
         raise TypeError(f"autograd_core.load: weights_only must be a bool or None, got "
                         f"{type(weights_only).__name__}")
+    if mmap:  # (a memory map of this format's arrays is not made; say so, not load silently)
+        raise NotImplementedError("autograd_core.load: mmap=True is not supported; the file is "
+                                  "read into memory (mmap=False or None)")
     fn = None
     if callable(map_location):
         fn = map_location

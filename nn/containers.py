@@ -496,6 +496,9 @@ class ParameterList(Module):
             self.append(v)
         return self
 
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
     def extra_repr(self) -> str:
         return "\n".join(_parameter_line(i, p, str(p.dtype)) for i, p in enumerate(self))
 
@@ -573,6 +576,44 @@ class ParameterDict(Module):
         """Removes every parameter."""
         for key in list(self._parameters):
             del self[key]
+
+    def __reversed__(self) -> Any:
+        return reversed(list(self._parameters))
+
+    def popitem(self) -> tuple[str, Any]:
+        """Removes and returns the last ``(key, parameter)`` inserted."""
+        if not self._parameters:
+            raise KeyError("popitem(): dictionary is empty")
+        key = next(reversed(self._parameters))
+        return key, self.pop(key)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """The parameter under ``key``, after storing ``default`` there if it was missing."""
+        if key not in self._parameters:
+            self[key] = default
+        return self[key]
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same parameters (not copies of them)."""
+        return ParameterDict(OrderedDict(self._parameters))
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        """A new ParameterDict with ``default`` under each of ``keys``."""
+        return ParameterDict(OrderedDict((k, default) for k in keys))
+
+    def __or__(self, other: Any) -> ParameterDict:
+        out = self.copy()
+        out.update(other)
+        return out
+
+    def __ror__(self, other: Any) -> ParameterDict:
+        out = other.copy() if isinstance(other, ParameterDict) else ParameterDict(other)
+        out.update(self)
+        return out
+
+    def __ior__(self, other: Any) -> ParameterDict:
+        self.update(other)
+        return self
 
     def update(self, parameters: Any) -> None:
         """Adds or replaces parameters from a mapping or ``(key, value)`` pairs (all wrapped

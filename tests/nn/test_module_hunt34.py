@@ -141,3 +141,27 @@ def test_always_call_forward_hooks_run_as_pytorch_s_after_any_error():
         warnings.simplefilter("always")
         m3(ag.ones(1))
     assert any("always_call=True" in str(w.message) for w in caught)
+
+
+def test_parameter_containers_have_pytorch_s_dict_and_list_operations():
+    d = nn.ParameterDict({"b": ag.zeros(1), "a": ag.ones(1)})  # a plain dict: sorted keys
+    assert list(reversed(d)) == ["b", "a"]
+    assert list((d | {"z": ag.ones(1)}).keys()) == ["a", "b", "z"]
+    assert type(d.copy()).__name__ == "ParameterDict" and d.copy()["a"] is d["a"]
+    assert list(d.fromkeys(["x"], ag.ones(1)).keys()) == ["x"]
+    assert d.setdefault("c", ag.ones(2)).shape == (2,) and d.setdefault("c").shape == (2,)
+    assert d.popitem()[0] == "c" and list(d.keys()) == ["a", "b"]
+    d |= {"y": ag.zeros(1)}
+    assert "y" in d
+    p = nn.ParameterList([ag.zeros(1)])
+    p += [ag.ones(1)]
+    assert len(p) == 2 and isinstance(p[1], nn.Parameter)
+
+
+def test_load_takes_mmap_false():
+    import io
+
+    buf = io.BytesIO()
+    ag.save({"a": ag.ones(1)}, buf)
+    buf.seek(0)
+    assert ag.load(buf, mmap=False)["a"].tolist() == [1.0]
