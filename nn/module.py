@@ -742,9 +742,16 @@ class Module:
             return self
         mod = self
         for item in target.split("."):
-            if item not in mod._modules:
+            if item in mod._modules:
+                mod = mod._modules[item]
+                continue
+            # PyTorch's getattr: a property returning a module is followed too
+            found = getattr(mod, item, None) if not item.startswith("__") else None
+            if found is None:
                 raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
-            mod = mod._modules[item]
+            if not isinstance(found, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+            mod = found
         return mod
 
     def get_parameter(self, target: str) -> Parameter:

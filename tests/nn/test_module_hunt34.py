@@ -165,3 +165,20 @@ def test_load_takes_mmap_false():
     ag.save({"a": ag.ones(1)}, buf)
     buf.seek(0)
     assert ag.load(buf, mmap=False)["a"].tolist() == [1.0]
+
+
+def test_get_submodule_follows_a_property_that_returns_a_module():
+    import pytest
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self._enc = nn.ReLU()
+
+        @property
+        def enc(self):
+            return self._enc
+
+    assert isinstance(M().get_submodule("enc"), nn.ReLU)
+    with pytest.raises(AttributeError, match="`weight` is not an nn.Module"):
+        nn.Sequential(nn.Linear(2, 2)).get_submodule("0.weight")
