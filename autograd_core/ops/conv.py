@@ -1069,6 +1069,17 @@ def _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
         if p < 0 or p > half:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={d}")
+    if name.startswith("max") and any(p > k // 2 for k, p in zip(ks, pd)):
+        # ATen's max pooling kernels check the kernel itself too (not the dilated one)
+        if nd == 1:
+            raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, "
+                               f"but got padding={pd[0]} and kernel_size={ks[0]}")
+        if nd == 2:
+            raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but "
+                               f"got padW = {pd[1]}, padH = {pd[0]}, kW = {ks[1]}, kH = {ks[0]}")
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"kT: {ks[0]} kW: {ks[2]} kH: {ks[1]} padT: {pd[0]} padW: {pd[2]} "
+                           f"padH: {pd[1]}")
     if name == "avg_pool3d" and any(n < k for n, k in zip(x.shape[2:], ks)):
         T, H, W = x.shape[2:]
         raise RuntimeError(f"input image (T: {T} H: {H} W: {W}) smaller than kernel size "

@@ -182,3 +182,19 @@ def test_get_submodule_follows_a_property_that_returns_a_module():
     assert isinstance(M().get_submodule("enc"), nn.ReLU)
     with pytest.raises(AttributeError, match="`weight` is not an nn.Module"):
         nn.Sequential(nn.Linear(2, 2)).get_submodule("0.weight")
+
+
+def test_max_pooling_refuses_padding_beyond_half_the_kernel_as_aten():
+    import pytest
+
+    import nn.functional as F
+
+    # within half the dilated kernel (2 <= 5 // 2) but beyond half the kernel (3 // 2 = 1):
+    # ATen's max pooling kernels refuse it (an output window could be all padding)
+    with pytest.raises(RuntimeError, match="padW = 2, padH = 2, kW = 3, kH = 3"):
+        F.max_pool2d(ag.randn(1, 1, 9, 9), 3, 1, 2, 2)
+    with pytest.raises(RuntimeError, match="padding=2 and kernel_size=3"):
+        F.max_pool1d(ag.randn(1, 1, 9), 3, 1, 2, 2)
+    with pytest.raises(RuntimeError, match="kT: 3 kW: 3 kH: 3 padT: 2 padW: 2 padH: 2"):
+        F.max_pool3d(ag.randn(1, 1, 9, 9, 9), 3, 1, 2, 2)
+    assert F.max_pool2d(ag.randn(1, 1, 9, 9), 3, 1, 1, 2).shape == (1, 1, 7, 7)
