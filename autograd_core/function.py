@@ -108,6 +108,18 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
 
+def _user_backward(cls):
+    """The user's vector-Jacobian product of a ``Function`` subclass: its ``backward``, or its
+    ``vjp`` (PyTorch's other name for it); both is refused, as PyTorch's."""
+    bw, vjp = cls.backward, cls.vjp
+    if vjp is Function.vjp:
+        return bw
+    if bw is not Function.backward:
+        raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not "
+                           "allowed. You should only implement one of them.")
+    return vjp
+
+
 class _FunctionNode(Node):
     """Graph node wrapping a user ``Function``."""
 
@@ -121,11 +133,11 @@ class _FunctionNode(Node):
                           for i, g in enumerate(grads))
         if self.differentiable:
             with enable_grad():
-                res = self.fn_cls.backward(ctx, *grads)
+                res = _user_backward(self.fn_cls)(ctx, *grads)
         else:
             wrapped = [None if g is None else Tensor._make(g, None, False) for g in grads]
             with no_grad():
-                res = self.fn_cls.backward(ctx, *wrapped)
+                res = _user_backward(self.fn_cls)(ctx, *wrapped)
         if not isinstance(res, tuple):
             res = (res,)
         n = len(self.next)

@@ -379,3 +379,26 @@ def test_like_factories_keep_a_transposed_input_s_layout():
         assert y.stride() == (1, 3) and not y.is_contiguous() and y.shape == (3, 4)
     assert ag.ones_like(x).tolist() == np.ones((3, 4)).tolist()
     assert ag.zeros_like(x, memory_format=ag.contiguous_format).is_contiguous()
+
+
+def test_a_function_may_define_vjp_instead_of_backward():
+    class Double(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def vjp(ctx, g):
+            return g * 2
+
+    x = ag.tensor([1.0, 3.0], requires_grad=True)
+    Double.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+    class Both(Double):
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(RuntimeError, match="Implementing both 'backward' and 'vjp'"):
+        Both.apply(x).sum().backward()
