@@ -69,7 +69,7 @@ from autograd_core.threads import (
 )
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
+from autograd_core.anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled
 from autograd_core import ops as _ops
 from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's methods
 from autograd_core.ops.registry import functions as _functions, typed as _typed

@@ -31,15 +31,16 @@ class detect_anomaly:
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check = check_nan
-        self._prev: list[bool] = []
+        self._prev: list[tuple[Any, bool]] = []
 
     def __enter__(self) -> detect_anomaly:
-        self._prev.append(STATE.anomaly)
-        STATE.anomaly = bool(self.check)
+        self._prev.append((STATE.anomaly, STATE.anomaly_mode))
+        STATE.anomaly = bool(self.check)  # (what the ops check: NaN/Inf checking on)
+        STATE.anomaly_mode = True  # (is_anomaly_enabled: on with check_nan=False too)
         return self
 
     def __exit__(self, *exc: object) -> Literal[False]:
-        STATE.anomaly = self._prev.pop()
+        STATE.anomaly, STATE.anomaly_mode = self._prev.pop()
         return False
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,7 +52,7 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
-    """Return True inside ``detect_anomaly``.
+    """Return True inside ``detect_anomaly`` (``check_nan=False`` too, as PyTorch's).
 
     Example::
 
@@ -61,4 +62,20 @@ def is_anomaly_enabled() -> bool:
         True
     """
     a = STATE.anomaly
-    return a if a is True or not a else a.anomaly  # while ag.compile traces: its flag
+    if a is True or not a:
+        return STATE.anomaly_mode
+    return a.anomaly  # while ag.compile traces: its flag
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Return True inside ``detect_anomaly`` with ``check_nan`` on (the default).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.detect_anomaly(check_nan=False):
+        ...     ag.is_anomaly_enabled(), ag.is_anomaly_check_nan_enabled()
+        (True, False)
+    """
+    a: Any = STATE.anomaly
+    return a is True or (bool(a) and bool(a.anomaly))  # (ag.compile's tracer: its flag)

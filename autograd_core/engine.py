@@ -348,10 +348,10 @@ def run_post_accumulate_hooks(leaf, g):
     for fn in list(leaf._post_acc_hooks.values()):
         # an AccumulateGrad stand-in's register_hook also gets the gradient accumulated
         res = fn(leaf, g) if getattr(fn, "accumulate_grad", False) else fn(leaf)
+        if isinstance(res, Tensor):  # PyTorch's two errors
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
         if res is not None:
-            raise TypeError(f"expected None, but post accumulate grad hook "
-                            f"'{getattr(fn, '__name__', fn)}' returned "
-                            f"'{type(res).__name__}'")
+            raise TypeError(f"expected Variable, but hook returned '{type(res).__name__}'")
 
 
 def _post_hook_edges(roots):

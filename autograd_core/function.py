@@ -126,6 +126,12 @@ class _FunctionNode(Node):
     def name(self):
         return f"{self.fn_cls.__name__}Backward"
 
+    @property
+    def saved_tensors(self):
+        """What the Function's ``ctx.save_for_backward`` kept (``grad_fn.saved_tensors``, as
+        PyTorch's custom nodes give it)."""
+        return self.ctx.saved_tensors
+
     def backward(self, *grads):
         ctx = self.ctx
         if self.non_tensor_outputs:  # PyTorch gives None for a forward result that is no Tensor

@@ -32,6 +32,9 @@ class _State(threading.local):
     graph_task: Any = None
     #: inside ``inference_mode()`` (not ``inference_mode(False)``, not plain ``no_grad``)
     inference = False
+    #: inside ``detect_anomaly`` (``anomaly`` is whether ops check for NaN/Inf: not with
+    #: ``check_nan=False``)
+    anomaly_mode = False
 
 
 STATE = _State()

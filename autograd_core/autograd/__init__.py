@@ -132,6 +132,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
         inputs = _as_list(inputs, "inputs")
         if not inputs:  # PyTorch's (it accumulated nothing)
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:  # as PyTorch's: a non-leaf input keeps its .grad from now on (and one
+            t.retain_grad()  # that does not require grad is refused)
         got = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
         for t, g in zip(inputs, got):
             # (a non-leaf that retains its grad had it stored by the pass itself)
@@ -310,19 +312,20 @@ class set_detect_anomaly:
     """
 
     def __init__(self, mode: builtins.bool, check_nan: builtins.bool = True) -> None:
-        self._prev = STATE.anomaly
+        self._prev = (STATE.anomaly, STATE.anomaly_mode)
         STATE.anomaly = bool(mode) and bool(check_nan)
+        STATE.anomaly_mode = bool(mode)
 
     def __enter__(self) -> set_detect_anomaly:
         return self
 
     def __exit__(self, *exc: object) -> Literal[False]:
-        STATE.anomaly = self._prev
+        STATE.anomaly, STATE.anomaly_mode = self._prev
         return False
 
 
 # torch.autograd's other names, after grad/backward (the modules below import those from here)
-from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
+from autograd_core.anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled
 from autograd_core.autograd import forward_ad, function, functional, graph, profiler
 from autograd_core.autograd.variable import Variable
 from autograd_core.function import Function, FunctionCtx, once_differentiable
@@ -334,6 +337,6 @@ from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "function", "profiler",
            "functional", "grad", "grad_mode", "graph", "gradcheck", "gradgradcheck", "inference_mode",
-           "is_anomaly_enabled", "no_grad",
+           "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "no_grad",
            "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable",
            "is_multithreading_enabled", "is_view_replay_enabled", "set_multithreading_enabled"]

@@ -402,3 +402,38 @@ def test_a_function_may_define_vjp_instead_of_backward():
 
     with pytest.raises(RuntimeError, match="Implementing both 'backward' and 'vjp'"):
         Both.apply(x).sum().backward()
+
+
+def test_autograd_api_details_as_pytorch():
+    import warnings
+
+    class Scale(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = ag.tensor([1.0, 1.0], requires_grad=True)
+    y = Scale.apply(x)
+    assert y.grad_fn.saved_tensors[0].tolist() == [1.0, 1.0]  # AttributeError before
+    # backward(inputs=[non-leaf]) keeps its .grad as retained (no "not a leaf" warning), and
+    # refuses an input that does not require grad
+    h = x * 2
+    (h * h).sum().backward(inputs=[h])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert h.grad.tolist() == [4.0, 4.0]
+    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad"):
+        (x * 2).sum().backward(inputs=[ag.ones(2)])
+    # a post-accumulate-grad hook returning a Tensor: PyTorch's RuntimeError
+    w = ag.tensor([1.0], requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: t)
+    with pytest.raises(RuntimeError, match="post accumulate grad hooks should return None"):
+        (w * 2).sum().backward()
+    with ag.detect_anomaly(check_nan=False):
+        assert ag.is_anomaly_enabled() and not ag.is_anomaly_check_nan_enabled()
+    assert not ag.is_anomaly_enabled() and not ag.is_anomaly_check_nan_enabled()
