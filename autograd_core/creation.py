@@ -1343,13 +1343,10 @@ def _in_layout_of(input: Any, values: np.ndarray, requires_grad: builtins.bool,
     ``input`` under ``preserve_format`` (PyTorch's default keeps a transposed or permuted
     dense input's strides), row-major otherwise."""
     if memory_format is preserve_format and isinstance(input, Tensor):
-        from autograd_core.ops._args import like_layout  # the ops import this module
-        perm = like_layout(input._data)
-        if perm is not None:
-            buf = np.empty(tuple(values.shape[d] for d in perm), values.dtype).transpose(
-                np.argsort(perm))
-            np.copyto(buf, values)
-            values = buf
+        out = _like_fill(input, values.dtype, requires_grad,
+                         lambda t: np.copyto(t._data, values))
+        if out is not None:
+            return out
     return _make(values, requires_grad)
 
 
